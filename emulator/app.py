@@ -1,0 +1,128 @@
+"""Composes the engine, every vendor and the control API into one ASGI app on one port.
+
+Vendors answer under `/<slug>/<their real path>`, and at their real paths when the request's Host
+is the vendor's real host. The emulator's own API is under `/_emulator`, stored images under
+`/_media`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .control.api import control_routes
+from .core.engine import Engine
+from .core.jobs import JobState
+from .core.media import MediaNotReady
+from .core.vendor import VendorApi
+from .settings import Settings
+from .vendors import vendor_classes
+
+
+class EmulatorApp:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = Engine(settings.engine_config())
+        self.vendors: list[VendorApi] = [cls(self.engine) for cls in vendor_classes()]
+        vendor_apps = {v.slug: v.build_app() for v in self.vendors}
+        self._by_host: dict[str, ASGIApp] = {
+            host: vendor_apps[v.slug] for v in self.vendors for host in v.hosts
+        }
+        routes = [
+            Route("/", self.index, methods=["GET"]),
+            Route("/_media/{name}", self.media, methods=["GET", "HEAD"]),
+            Mount("/_emulator", routes=control_routes(self)),
+            *[Mount(f"/{slug}", app) for slug, app in vendor_apps.items()],
+        ]
+        self._main = Starlette(
+            routes=routes,
+            lifespan=self._lifespan,
+            exception_handlers={HTTPException: _json_http_error},
+        )
+
+    def base_urls(self) -> dict[str, str]:
+        public = self.engine.media.public_url
+        return {v.slug: f"{public}/{v.slug}{v.docs_base}" for v in self.vendors}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            vendor_app = self._by_host.get(_host(scope))
+            if vendor_app is not None:
+                await vendor_app(scope, receive, send)
+                return
+        await self._main(scope, receive, send)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        runner = None
+        if self.engine.clock.mode == "real":
+            runner = asyncio.create_task(self.engine.run_forever())
+        try:
+            yield
+        finally:
+            if runner is not None:
+                runner.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await runner
+            await self.engine.outbox.close()
+
+    async def index(self, request: Request) -> Response:
+        return JSONResponse(
+            {
+                "name": "staging-emulator",
+                "vendors": [
+                    {"slug": v.slug, "title": v.title, "base_url": self.base_urls()[v.slug], "hosts": list(v.hosts)}
+                    for v in self.vendors
+                ],
+                "control": f"{self.engine.media.public_url}/_emulator",
+            }
+        )
+
+    async def media(self, request: Request) -> Response:
+        media_id, _, ext = request.path_params["name"].partition(".")
+        media = self.engine.media.get(media_id)
+        if media is None or media.ext != ext or not self._released(media.job_id):
+            return JSONResponse({"error": "Not found"}, status_code=404)
+        etag = f'"{media.etag}"' if media.etag else None
+        if etag and request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={"ETag": etag})
+        try:
+            media, data = await self.engine.media.content(media)
+        except MediaNotReady:
+            return JSONResponse({"error": "Not found"}, status_code=404)
+        headers = {"ETag": f'"{media.etag}"', "Cache-Control": "public, max-age=31536000, immutable"}
+        body = b"" if request.method == "HEAD" else data
+        response = Response(body, media_type=media.content_type, headers=headers)
+        response.headers["Content-Length"] = str(len(data))
+        return response
+
+    def _released(self, job_id: str | None) -> bool:
+        """Uploads are always served; a render only once its job has succeeded."""
+        if job_id is None:
+            return True
+        job = self.engine.jobs.get(job_id)
+        return job is not None and job.state(self.engine.now()) == JobState.SUCCEEDED
+
+
+def _host(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"host":
+            return value.decode("latin-1").rsplit(":", 1)[0].lower() if b"]" not in value else ""
+    return ""
+
+
+async def _json_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def create_app(settings: Settings | None = None) -> EmulatorApp:
+    return EmulatorApp(settings or Settings.from_env())

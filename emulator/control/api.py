@@ -1,0 +1,171 @@
+"""Control API: JSON in and out, `{"error": "..."}` on failure, never part of any vendor's API."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from .. import __version__
+from ..core.accounts import account_id
+from ..core.clock import iso8601
+from ..core.errors import ApiError
+from ..core.faults import FaultRule
+from ..core.http import parse_json_object, parse_model, read_body
+
+if TYPE_CHECKING:
+    from ..app import EmulatorApp
+
+
+class AdvanceRequest(BaseModel):
+    seconds: float = Field(ge=0, le=10 * 365 * 86400)
+
+
+class AccountSelector(BaseModel):
+    vendor: str | None = None
+    api_key: str | None = None
+    account_id: str | None = None
+
+
+class AccountUpdate(BaseModel):
+    vendor: str
+    api_key: str = Field(min_length=1)
+    credits: int | None = Field(None, ge=0)
+    blocked: bool | None = None
+    meters: dict[str, Any] | None = None
+    data: dict[str, Any] | None = None
+
+
+def control_routes(app: EmulatorApp) -> list[BaseRoute]:
+    engine = app.engine
+    slugs = {v.slug for v in app.vendors}
+
+    def guarded(handler):
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ApiError as exc:
+                return JSONResponse({"error": exc.message}, status_code=exc.status)
+
+        return endpoint
+
+    async def body(request: Request) -> dict[str, Any]:
+        return parse_json_object(await read_body(request, 1 << 20), allow_empty=True)
+
+    def clock_state() -> dict[str, Any]:
+        now = engine.now()
+        next_due = engine.store.next_due()
+        return {
+            "mode": engine.clock.mode,
+            "now": now,
+            "now_iso": iso8601(now),
+            "speed": getattr(engine.clock, "speed", None),
+            "pending_timers": engine.store.pending_timers(),
+            "next_due": next_due,
+        }
+
+    def check_vendor(slug: str | None) -> None:
+        if slug is not None and slug not in slugs:
+            raise ApiError(400, f"vendor: unknown vendor '{slug}'; expected one of {sorted(slugs)}")
+
+    async def health(request: Request) -> Response:
+        return JSONResponse(
+            {
+                "status": "ok",
+                "version": __version__,
+                "clock": clock_state(),
+                "store": engine.store.path,
+                "vendors": app.base_urls(),
+            }
+        )
+
+    async def clock(request: Request) -> Response:
+        return JSONResponse(clock_state())
+
+    async def advance(request: Request) -> Response:
+        req = parse_model(AdvanceRequest, await body(request))
+        if engine.clock.mode != "manual":
+            raise ApiError(409, "the clock is real: start the emulator with --clock manual to advance it")
+        ran = await engine.advance(req.seconds)
+        return JSONResponse(clock_state() | {"ran": ran})
+
+    async def reset(request: Request) -> Response:
+        sel = parse_model(AccountSelector, await body(request))
+        target = sel.account_id
+        if sel.api_key is not None:
+            if sel.vendor is None:
+                raise ApiError(400, "vendor is required with api_key")
+            check_vendor(sel.vendor)
+            target = account_id(sel.vendor, sel.api_key)
+        engine.reset(target)
+        return JSONResponse({"reset": target or "all"})
+
+    async def list_accounts(request: Request) -> Response:
+        vendor = request.query_params.get("vendor")
+        return JSONResponse([a.model_dump() for a in engine.accounts.list(vendor)])
+
+    async def update_account(request: Request) -> Response:
+        req = parse_model(AccountUpdate, await body(request))
+        check_vendor(req.vendor)
+        vendor = next(v for v in app.vendors if v.slug == req.vendor)
+        account = engine.accounts.open(req.vendor, req.api_key, vendor.initial_meters())
+        if req.credits is not None:
+            account.credits = req.credits
+        if req.blocked is not None:
+            account.blocked = req.blocked
+        account.meters.update(req.meters or {})
+        account.data.update(req.data or {})
+        return JSONResponse(engine.accounts.save(account).model_dump())
+
+    async def list_jobs(request: Request) -> Response:
+        now = engine.now()
+        vendor = request.query_params.get("vendor")
+        jobs = [j for j in engine.jobs.list(newest_first=True) if vendor in (None, j.vendor)]
+        return JSONResponse([j.model_dump() | {"state": j.state(now).value} for j in jobs])
+
+    async def deliveries(request: Request) -> Response:
+        vendor = request.query_params.get("vendor")
+        state = request.query_params.get("state")
+        items = [
+            d.model_dump() | {"payload": d.payload()}
+            for d in engine.outbox.list()
+            if vendor in (None, d.vendor) and state in (None, d.state)
+        ]
+        return JSONResponse(items)
+
+    async def list_faults(request: Request) -> Response:
+        return JSONResponse([r.model_dump() for r in engine.faults.list()])
+
+    async def add_fault(request: Request) -> Response:
+        rule = parse_model(FaultRule, await body(request))
+        check_vendor(rule.vendor)
+        rule.id, rule.matched = engine.ids.uuid(), 0
+        return JSONResponse(engine.faults.add(rule).model_dump(), status_code=201)
+
+    async def clear_faults(request: Request) -> Response:
+        engine.faults.clear()
+        return Response(status_code=204)
+
+    async def delete_fault(request: Request) -> Response:
+        if not engine.faults.remove(request.path_params["fault_id"]):
+            raise ApiError(404, "fault rule not found")
+        return Response(status_code=204)
+
+    table = [
+        ("/health", health, ["GET"]),
+        ("/clock", clock, ["GET"]),
+        ("/clock/advance", advance, ["POST"]),
+        ("/reset", reset, ["POST"]),
+        ("/accounts", list_accounts, ["GET"]),
+        ("/accounts", update_account, ["POST", "PATCH"]),
+        ("/jobs", list_jobs, ["GET"]),
+        ("/webhooks/deliveries", deliveries, ["GET"]),
+        ("/faults", list_faults, ["GET"]),
+        ("/faults", add_fault, ["POST"]),
+        ("/faults", clear_faults, ["DELETE"]),
+        ("/faults/{fault_id}", delete_fault, ["DELETE"]),
+    ]
+    return [Route(path, guarded(handler), methods=methods) for path, handler, methods in table]

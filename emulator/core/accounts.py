@@ -1,0 +1,73 @@
+"""Accounts: one per (vendor, API key), each with its own isolated state.
+
+By default any well-formed key is accepted and becomes its own account with a generous balance.
+Magic keys reach the account error paths on purpose (see `faults.MAGIC_KEYS`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .clock import Clock
+from .faults import magic_key
+from .store import Collection, Store
+
+
+class Account(BaseModel):
+    id: str
+    vendor: str
+    api_key: str
+    created_at: float
+    credits: int
+    blocked: bool = False
+    # Vendor-metered quotas and usage (e.g. a photo limit), by name.
+    meters: dict[str, Any] = Field(default_factory=dict)
+    # Vendor-private settings of this account (e.g. a webhook secret).
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+def account_id(vendor: str, api_key: str) -> str:
+    return f"{vendor}:{hashlib.sha256(api_key.encode()).hexdigest()[:16]}"
+
+
+class Accounts:
+    def __init__(self, store: Store, clock: Clock, default_credits: int) -> None:
+        self._items = Collection(store, "account", Account)
+        self.clock, self.default_credits = clock, default_credits
+
+    def open(self, vendor: str, api_key: str, meters: dict[str, Any] | None = None) -> Account:
+        """The account of this key, created on first use with the defaults and `meters`."""
+        existing = self._items.get(account_id(vendor, api_key))
+        if existing is not None:
+            return existing
+        magic = magic_key(api_key)
+        account = Account(
+            id=account_id(vendor, api_key),
+            vendor=vendor,
+            api_key=api_key,
+            created_at=self.clock.now(),
+            credits=magic.credits if magic.credits is not None else self.default_credits,
+            blocked=magic.blocked,
+            meters=dict(meters or {}),
+        )
+        return self.save(account)
+
+    def save(self, account: Account) -> Account:
+        return self._items.save(account, account.id)
+
+    def get(self, id: str) -> Account | None:
+        return self._items.get(id)
+
+    def list(self, vendor: str | None = None) -> list[Account]:
+        return [a for a in self._items.list() if vendor is None or a.vendor == vendor]
+
+    def charge(self, account: Account, credits: int) -> bool:
+        """Take `credits` from the balance; False (and nothing taken) when it would go negative."""
+        if account.credits < credits:
+            return False
+        account.credits -= credits
+        self.save(account)
+        return True

@@ -1,0 +1,134 @@
+"""The engine: one object that owns the store, the clock and every service built on them.
+
+It runs what falls due: job completions (handed to the vendor that owns the job) and webhook
+attempts, in time order. A real clock runs them from a background task; a manual clock runs them
+inside `advance`, stepping the clock to each one's due time, so a test sees every transition and
+webhook before its advance call returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from .accounts import Accounts
+from .clock import Clock, ManualClock, RealClock
+from .faults import Faults
+from .ids import IdFactory
+from .jobs import JOB_FINISHED, Job, Jobs
+from .media import MediaLibrary
+from .store import Store, Timer
+from .webhooks import WEBHOOK_ATTEMPT, Outbox
+
+log = logging.getLogger("staging_emulator")
+
+JobHandler = Callable[[Job], Awaitable[None]]
+_CLOCK_KEY = "clock:manual"
+
+
+@dataclass
+class EngineConfig:
+    clock: str = "real"
+    speed: float = 1.0
+    seed: int | None = None
+    store: str = ":memory:"
+    public_url: str = "http://127.0.0.1:8080"
+    default_credits: int = 10_000
+    webhook_timeout: float = 5.0
+    vendor_options: dict[str, dict[str, object]] = field(default_factory=dict)
+
+
+class Engine:
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+        self.store = Store(config.store)
+        self.clock: Clock = self._make_clock(config)
+        self.ids = IdFactory(self.store, config.seed)
+        self.accounts = Accounts(self.store, self.clock, config.default_credits)
+        self.jobs = Jobs(self.store, self.clock, self.ids)
+        self.media = MediaLibrary(self.store, self.clock, self.ids, config.public_url)
+        self.outbox = Outbox(self.store, self.clock, self.ids, config.webhook_timeout)
+        self.faults = Faults(self.store)
+        self._job_handlers: dict[str, JobHandler] = {}
+        self._run_lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+
+    def _make_clock(self, config: EngineConfig) -> Clock:
+        if config.clock == "manual":
+            saved = self.store.get_meta(_CLOCK_KEY)
+            return ManualClock(float(saved)) if saved else ManualClock()
+        return RealClock(config.speed)
+
+    def on_job_finished(self, vendor: str, handler: JobHandler) -> None:
+        self._job_handlers[vendor] = handler
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    # running what falls due
+
+    async def run_due(self) -> int:
+        """Run every timer due by now; returns how many ran."""
+        async with self._run_lock:
+            return await self._run_until(self.clock.now(), step_clock=False)
+
+    async def advance(self, seconds: float) -> int:
+        """Move a manual clock forward, running each timer at its own time on the way."""
+        if not isinstance(self.clock, ManualClock):
+            raise RuntimeError("only a manual clock can be advanced")
+        async with self._run_lock:
+            target = self.clock.now() + seconds
+            ran = await self._run_until(target, step_clock=True)
+            self.clock.set(target)
+            self.store.set_meta(_CLOCK_KEY, repr(target))
+            return ran
+
+    async def _run_until(self, until: float, step_clock: bool) -> int:
+        ran = 0
+        while (timer := self.store.next_timer(until)) is not None:
+            if step_clock and isinstance(self.clock, ManualClock):
+                self.clock.set(max(self.clock.now(), timer.due))
+            self.store.remove_timer(timer.seq)
+            await self._dispatch(timer)
+            ran += 1
+        return ran
+
+    async def _dispatch(self, timer: Timer) -> None:
+        try:
+            if timer.kind == JOB_FINISHED:
+                job = self.jobs.get(timer.target)
+                handler = self._job_handlers.get(job.vendor) if job else None
+                if job is not None and handler is not None:
+                    await handler(job)
+            elif timer.kind == WEBHOOK_ATTEMPT:
+                await self.outbox.attempt(timer.target)
+        except Exception:  # one bad timer must not stop the others
+            log.exception("timer %s for %s failed", timer.kind, timer.target)
+
+    def wake(self) -> None:
+        """Tell the background runner that something new may fall due soon."""
+        self._wake.set()
+
+    async def run_forever(self, idle: float = 0.5) -> None:
+        """The real clock's runner: sleep until the next timer (or a wake-up), run what is due."""
+        while True:
+            await self.run_due()
+            next_due = self.store.next_due()
+            wait = idle if next_due is None else max(0.0, min(idle, next_due - self.clock.now()))
+            self._wake.clear()
+            if wait > 0:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                except TimeoutError:
+                    pass
+
+    def reset(self, account_id: str | None = None) -> None:
+        self.store.reset(account_id)
+        if account_id is None and isinstance(self.clock, ManualClock):
+            self.clock.rewind()
+
+    async def close(self) -> None:
+        await self.outbox.close()
+        self.store.close()

@@ -1,0 +1,58 @@
+"""One error type for the whole emulator; each vendor renders it in its own envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+
+class ApiError(Exception):
+    """A client-visible failure: HTTP status, a message naming what is wrong, and extras.
+
+    `field` names the offending request field; `code` is a vendor error code where the vendor has
+    them; `extra` carries anything else a vendor's envelope wants.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.message, self.field, self.code = status, message, field, code
+        self.extra = extra or {}
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """`('configs', 0, 'add_furniture', 'style')` -> `configs[0].add_furniture.style`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def describe_validation_error(exc: ValidationError) -> tuple[str, str]:
+    """The first problem of a pydantic error as (field, message), message starting with the field."""
+    first = exc.errors(include_url=False)[0]
+    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    field = field_path(loc) or "body"
+    kind, msg = first["type"], first["msg"]
+    if kind == "missing":
+        return field, f"{field} is required"
+    if kind == "extra_forbidden":
+        return field, f"{field} is not a recognised field"
+    msg = msg.removeprefix("Value error, ")
+    return field, f"{field}: {msg}"
+
+
+def validation_error(exc: ValidationError, status: int = 400) -> ApiError:
+    field, message = describe_validation_error(exc)
+    return ApiError(status, message, field=field)

@@ -1,0 +1,108 @@
+"""Request plumbing shared by every vendor: bounded bodies, JSON and forms, auth headers, models."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from .errors import ApiError, validation_error
+
+M = TypeVar("M", bound=BaseModel)
+
+DEFAULT_BODY_LIMIT = 1 << 20  # 1 MiB for plain JSON requests
+
+
+class BodyTooLarge(ApiError):
+    def __init__(self, limit: int, message: str | None = None) -> None:
+        super().__init__(413, message or f"Request body too large (max {limit} bytes)")
+        self.limit = limit
+
+
+async def read_body(request: Request, limit: int, message: str | None = None) -> bytes:
+    """The body, refused with 413 as soon as it is known to exceed `limit`: from Content-Length
+    before reading anything, else while streaming, never holding more than limit bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(limit, message)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(limit, message)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def parse_json(body: bytes, *, allow_empty: bool = False) -> Any:
+    if not body.strip():
+        if allow_empty:
+            return {}
+        raise ApiError(400, "Invalid request body: expected a JSON object", field="body")
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, f"Invalid request body: malformed JSON ({exc})", field="body") from exc
+
+
+def parse_json_object(body: bytes, *, allow_empty: bool = False) -> dict[str, Any]:
+    data = parse_json(body, allow_empty=allow_empty)
+    if not isinstance(data, dict):
+        raise ApiError(400, "Invalid request body: expected a JSON object", field="body")
+    return data
+
+
+async def parse_form(request: Request, body: bytes) -> FormData:
+    """Parse a form from a body already read (and size-checked) by `read_body`."""
+
+    async def replay() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        return await Request(request.scope, replay).form(max_files=10, max_fields=200)
+    except Exception as exc:  # python-multipart and starlette raise several kinds
+        raise ApiError(400, f"Invalid request body: malformed form data ({exc})", field="body") from exc
+
+
+async def form_fields(request: Request, body: bytes) -> dict[str, Any]:
+    """Text fields of a urlencoded or multipart body as a dict (files left out)."""
+    form = await parse_form(request, body)
+    return {k: v for k, v in form.multi_items() if isinstance(v, str)}
+
+
+def parse_model(model: type[M], data: Any, status: int = 400) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, status) from exc
+
+
+def auth_token(request: Request, scheme: str, header: str = "authorization") -> str | None:
+    """The credential after `scheme` in `header` (scheme matched case-insensitively), or None.
+    With an empty scheme the whole header value is the credential."""
+    value = request.headers.get(header)
+    if value is None:
+        return None
+    value = value.strip()
+    if scheme:
+        prefix, _, token = value.partition(" ")
+        if prefix.lower() != scheme.lower():
+            return None
+        value = token.strip()
+    return value if is_well_formed_key(value) else None
+
+
+def is_well_formed_key(token: str) -> bool:
+    return 0 < len(token) <= 512 and token.isprintable() and not any(c.isspace() for c in token)
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse(data, status_code=status, headers=headers)

@@ -1,0 +1,129 @@
+"""Jobs whose whole timeline is fixed when they are created.
+
+A job is queued, then processing, then succeeded or failed; the times of each step and the outcome
+are decided at creation from the timing, a seeded jitter and the fault rules. Reading a job's state
+is a pure function of the clock, so polling never changes an outcome, and a store shared by several
+processes would agree on it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .clock import Clock
+from .ids import IdFactory
+from .store import Collection, Store
+
+JOB_FINISHED = "job.finished"
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobState.SUCCEEDED, JobState.FAILED)
+
+
+class Timing(BaseModel):
+    """Nominal durations in seconds, before the clock's speed factor."""
+
+    queue: float = 1.0
+    run: float = 8.0
+    jitter: float = Field(0.2, ge=0, le=1, description="+/- this fraction, seeded per job")
+
+
+class Job(BaseModel):
+    id: str
+    vendor: str
+    account_id: str
+    operation: str
+    group: str | None = None
+    created_at: float
+    started_at: float
+    finished_at: float
+    fails: bool = False
+    error: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    outputs: list[str] = Field(default_factory=list)
+
+    def state(self, now: float) -> JobState:
+        if now < self.started_at:
+            return JobState.QUEUED
+        if now < self.finished_at:
+            return JobState.PROCESSING
+        return JobState.FAILED if self.fails else JobState.SUCCEEDED
+
+    def progress(self, now: float) -> float:
+        """0..1 through the processing step."""
+        if now <= self.started_at:
+            return 0.0
+        span = self.finished_at - self.started_at
+        return 1.0 if span <= 0 else min(1.0, (now - self.started_at) / span)
+
+
+class Jobs:
+    def __init__(self, store: Store, clock: Clock, ids: IdFactory) -> None:
+        self._items = Collection(store, "job", Job)
+        self.store, self.clock, self.ids = store, clock, ids
+
+    def create(
+        self,
+        *,
+        vendor: str,
+        account_id: str,
+        operation: str,
+        timing: Timing,
+        id: str | None = None,
+        group: str | None = None,
+        params: dict[str, Any] | None = None,
+        outputs: list[str] | None = None,
+        fails: bool = False,
+        error: str | None = None,
+        slow: bool = False,
+        not_before: float | None = None,
+    ) -> Job:
+        """Plan a job. `not_before` holds its start until then (a job that builds on another)."""
+        job_id = id or self.ids.uuid()
+        rng = self.ids.rng("job", job_id)
+        now = self.clock.now()
+
+        def jittered(seconds: float) -> float:
+            factor = 1 + rng.uniform(-timing.jitter, timing.jitter)
+            return self.clock.scale(seconds * factor * (10 if slow else 1))
+
+        started = max(now + jittered(timing.queue), not_before or now)
+        job = Job(
+            id=job_id,
+            vendor=vendor,
+            account_id=account_id,
+            operation=operation,
+            group=group,
+            created_at=now,
+            started_at=started,
+            finished_at=started + jittered(timing.run),
+            fails=fails,
+            error=error if fails else None,
+            params=params or {},
+            outputs=outputs or [],
+        )
+        self._items.save(job, account_id, ref=group)
+        self.store.add_timer(job.finished_at, JOB_FINISHED, job.id, account_id)
+        return job
+
+    def get(self, id: str) -> Job | None:
+        return self._items.get(id)
+
+    def save(self, job: Job) -> Job:
+        return self._items.save(job, job.account_id, ref=job.group)
+
+    def list(
+        self, account_id: str | None = None, group: str | None = None, newest_first: bool = False
+    ) -> list[Job]:
+        return self._items.list(account_id, group, newest_first)

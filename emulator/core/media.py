@@ -1,0 +1,200 @@
+"""Stored images, uploads and renders, served at stable URLs under the public base URL.
+
+A render is planned with its recipe when its job is created and drawn the first time anyone fetches
+it once the job has succeeded; the bytes are then kept, so later fetches and status polls never
+render or re-encode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import io
+import re
+from typing import Literal
+from urllib.parse import urlsplit
+
+from PIL import Image
+from pydantic import BaseModel
+
+from . import renders
+from .clock import Clock
+from .ids import IdFactory
+from .store import Collection, Store
+
+MEDIA_PATH = "/_media/"
+_MEDIA_URL = re.compile(r"^/_media/([0-9a-f]{32})\.[a-z]+$")
+_DATA_URL = re.compile(r"^data:(image/[a-zA-Z0-9.+-]+)?(;[a-zA-Z0-9=.-]+)*;base64,(.*)$", re.DOTALL)
+
+Derivation = Literal["optimized", "thumbnail"]
+
+
+class Media(BaseModel):
+    id: str
+    account_id: str | None
+    origin: Literal["upload", "render"]
+    content_type: str
+    ext: str
+    created_at: float
+    size: int | None = None
+    etag: str | None = None
+    width: int | None = None
+    height: int | None = None
+    # renders only: the job whose success releases it, what to draw and over which source
+    job_id: str | None = None
+    recipe: renders.RenderSpec | None = None
+    source_media_id: str | None = None
+    derived_from: str | None = None
+    derivation: Derivation | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.etag is not None
+
+
+class MediaNotReady(Exception):
+    pass
+
+
+def decode_data_url(url: str) -> tuple[str | None, bytes] | None:
+    """(declared content type, bytes) of a base64 data URL, or None when it is not one."""
+    match = _DATA_URL.match(url.strip())
+    if not match:
+        return None
+    try:
+        return match.group(1), base64.b64decode(match.group(3), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+class MediaLibrary:
+    def __init__(self, store: Store, clock: Clock, ids: IdFactory, public_url: str) -> None:
+        self._items = Collection(store, "media", Media)
+        self.store, self.clock, self.ids = store, clock, ids
+        self.public_url = public_url.rstrip("/")
+        self._render_locks: dict[str, asyncio.Lock] = {}
+
+    def url(self, media: Media) -> str:
+        return f"{self.public_url}{MEDIA_PATH}{media.id}.{media.ext}"
+
+    def get(self, id: str) -> Media | None:
+        return self._items.get(id)
+
+    def list(self, account_id: str | None = None) -> list[Media]:
+        return self._items.list(account_id)
+
+    def add_upload(self, account_id: str | None, data: bytes, content_type: str) -> Media:
+        media = Media(
+            id=self.ids.hex(),
+            account_id=account_id,
+            origin="upload",
+            content_type=content_type,
+            ext=content_type.split("/")[1].replace("jpeg", "jpg"),
+            created_at=self.clock.now(),
+        )
+        return self._store_bytes(media, data)
+
+    def _store_bytes(self, media: Media, data: bytes) -> Media:
+        with self.store.transaction():
+            self.store.put_blob(media.id, data, media.account_id)
+            media.size, media.etag = len(data), hashlib.sha256(data).hexdigest()[:32]
+            if media.width is None:
+                media.width, media.height = renders.image_size(data) or (None, None)
+            self._items.save(media, media.account_id)
+        return media
+
+    def served(self, url: str) -> Media | None:
+        """The media behind a URL this emulator handed out (any host: proxies rewrite it)."""
+        match = _MEDIA_URL.match(urlsplit(url).path) if url.startswith(("http:", "https:")) else None
+        return self.get(match.group(1)) if match else None
+
+    def source_for(self, url: str, account_id: str | None) -> tuple[str | None, str]:
+        """(media id, source key) of a render's source: a served URL, a data URL kept as an upload,
+        or (None, url) for an outside URL, drawn as a synthetic room: the emulator never fetches."""
+        media = self.served(url)
+        if media is not None:
+            return media.id, media.id
+        decoded = decode_data_url(url)
+        if decoded is not None:
+            data = decoded[1]
+            kind = renders.sniff_image(data)
+            if kind is not None:
+                media = self.add_upload(account_id, data, kind)
+                return media.id, media.id
+        return None, url
+
+    def plan_render(
+        self,
+        account_id: str,
+        job_id: str,
+        spec: renders.RenderSpec,
+        source_media_id: str | None,
+    ) -> Media:
+        media = Media(
+            id=self.ids.hex(),
+            account_id=account_id,
+            origin="render",
+            content_type=renders.CONTENT_TYPES[spec.format],
+            ext=renders.EXTENSIONS[spec.format],
+            created_at=self.clock.now(),
+            job_id=job_id,
+            recipe=spec,
+            source_media_id=source_media_id,
+        )
+        return self._items.save(media, account_id)
+
+    def plan_derivative(self, of: Media, derivation: Derivation) -> Media:
+        """A WebP or thumbnail of a planned render, drawn from it on first fetch."""
+        fmt = "WEBP" if derivation == "optimized" else "JPEG"
+        media = Media(
+            id=self.ids.hex(),
+            account_id=of.account_id,
+            origin="render",
+            content_type=renders.CONTENT_TYPES[fmt],
+            ext=renders.EXTENSIONS[fmt],
+            created_at=self.clock.now(),
+            job_id=of.job_id,
+            derived_from=of.id,
+            derivation=derivation,
+        )
+        return self._items.save(media, of.account_id)
+
+    def read(self, media: Media) -> bytes:
+        data = self.store.get_blob(media.id)
+        if data is None:
+            raise MediaNotReady(media.id)
+        return data
+
+    async def content(self, media: Media) -> tuple[Media, bytes]:
+        """The bytes of a media, drawing a planned render once (in a worker thread)."""
+        if media.ready:
+            return media, self.read(media)
+        lock = self._render_locks.setdefault(media.id, asyncio.Lock())
+        async with lock:
+            current = self.get(media.id) or media
+            if not current.ready:
+                data = await asyncio.to_thread(self._draw, current)
+                current = self._store_bytes(current, data)
+            self._render_locks.pop(media.id, None)
+            return current, self.read(current)
+
+    def _draw(self, media: Media) -> bytes:
+        if media.derived_from is not None:
+            parent = self.get(media.derived_from)
+            if parent is None:
+                raise MediaNotReady(media.id)
+            if not parent.ready:
+                parent = self._store_bytes(parent, self._draw(parent))
+            return self._derive(self.read(parent), media.derivation or "optimized")
+        assert media.recipe is not None
+        source = self.store.get_blob(media.source_media_id) if media.source_media_id else None
+        data, (media.width, media.height) = renders.render(media.recipe, source)
+        return data
+
+    def _derive(self, data: bytes, derivation: Derivation) -> bytes:
+        if derivation == "thumbnail":
+            return renders.thumbnail(data)
+        with Image.open(io.BytesIO(data)) as img:
+            return renders.encode(img.convert("RGB"), "WEBP")

@@ -1,0 +1,286 @@
+"""Placeholder renders drawn with Pillow: plausible at a glance, deterministic for the same inputs.
+
+A staged render is the source photo with furniture-like shapes and a label; a declutter render is
+the photo emptied and muted; dusk, enhance and mask have looks of their own. When the source cannot
+be decoded (an outside URL, which the emulator never fetches, or HEIC without a decoder) a synthetic
+room is drawn from a hash of the source's name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+from typing import Literal
+
+from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
+from pydantic import BaseModel
+
+Operation = Literal["stage", "declutter", "dusk", "enhance", "mask", "sky", "upscale", "edit"]
+OutputFormat = Literal["JPEG", "PNG", "WEBP"]
+
+CONTENT_TYPES: dict[str, str] = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+EXTENSIONS: dict[str, str] = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+DEFAULT_SIZE = (1536, 1024)
+
+
+class RenderSpec(BaseModel):
+    """Everything that decides a render's pixels; the same spec gives the same bytes."""
+
+    vendor: str
+    operation: Operation = "stage"
+    room_type: str | None = None
+    style: str | None = None
+    variation: int = 1
+    variations: int = 1
+    source_key: str = ""  # names the source for synthetic rooms and the layout seed
+    min_long_edge: int | None = None
+    max_long_edge: int | None = None
+    format: OutputFormat = "JPEG"
+    note: str | None = None
+
+    def seed(self) -> int:
+        digest = hashlib.sha256(self.model_dump_json().encode()).digest()
+        return int.from_bytes(digest[:8], "big")
+
+
+_STYLE_PALETTES: list[tuple[str, ...]] = [
+    ("#8d6e63", "#d7ccc8", "#4e342e", "#a1887f"),
+    ("#607d8b", "#eceff1", "#263238", "#90a4ae"),
+    ("#c0a062", "#f5f0e1", "#3b3024", "#8c6d46"),
+    ("#5b8c85", "#e8f1ef", "#23403b", "#9cc5bf"),
+    ("#9e5a63", "#f3e6e8", "#4a2a2f", "#c98b94"),
+    ("#6b705c", "#ede0d4", "#3f4238", "#a5a58d"),
+]
+
+
+def _palette(style: str | None) -> tuple[str, ...]:
+    index = int(hashlib.md5((style or "").encode()).hexdigest(), 16) % len(_STYLE_PALETTES)
+    return _STYLE_PALETTES[index]
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of an image Pillow can read, or of a HEIC/HEIF from its `ispe` box."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            return ImageOps.exif_transpose(img).size if _has_rotation(img) else img.size
+    except Exception:
+        pass
+    at = data.find(b"ispe", 0, 1 << 20)
+    if at > 0 and len(data) >= at + 16:
+        width = int.from_bytes(data[at + 8 : at + 12], "big")
+        height = int.from_bytes(data[at + 12 : at + 16], "big")
+        if width and height:
+            return width, height
+    return None
+
+
+def _has_rotation(img: Image.Image) -> bool:
+    try:
+        return img.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+    except Exception:
+        return False
+
+
+def synthetic_room(key: str, size: tuple[int, int] = DEFAULT_SIZE) -> Image.Image:
+    """An empty room in perspective, its colours and window drawn from `key`."""
+    rng = random.Random(hashlib.sha256(key.encode()).digest())
+    w, h = size
+    wall = tuple(rng.randint(200, 240) for _ in range(3))
+    side = tuple(max(0, c - 25) for c in wall)
+    floor = (rng.randint(120, 170), rng.randint(90, 120), rng.randint(60, 90))
+    img = Image.new("RGB", size, wall)
+    d = ImageDraw.Draw(img)
+    bx0, by0, bx1, by1 = int(w * 0.2), int(h * 0.15), int(w * 0.8), int(h * 0.65)
+    d.polygon([(0, 0), (bx0, by0), (bx0, by1), (0, h)], fill=side)
+    d.polygon([(w, 0), (bx1, by0), (bx1, by1), (w, h)], fill=side)
+    d.polygon([(0, h), (bx0, by1), (bx1, by1), (w, h)], fill=floor)
+    d.polygon([(0, 0), (w, 0), (bx1, by0), (bx0, by0)], fill=tuple(min(255, c + 12) for c in wall))
+    for i in range(1, 8):  # floorboards
+        x = bx0 + (bx1 - bx0) * i / 8
+        d.line([(x, by1), (w * i / 8, h)], fill=tuple(c - 18 for c in floor), width=max(1, w // 600))
+    wx0 = bx0 + int((bx1 - bx0) * rng.uniform(0.1, 0.45))
+    ww = int((bx1 - bx0) * 0.35)
+    d.rectangle([wx0, by0 + (by1 - by0) * 0.15, wx0 + ww, by0 + (by1 - by0) * 0.7], fill=(176, 214, 240))
+    d.rectangle(
+        [wx0, by0 + (by1 - by0) * 0.15, wx0 + ww, by0 + (by1 - by0) * 0.7],
+        outline=(250, 250, 250),
+        width=max(2, w // 250),
+    )
+    return img
+
+
+def _fit(img: Image.Image, spec: RenderSpec) -> Image.Image:
+    long_edge = max(img.size)
+    target = long_edge
+    if spec.min_long_edge and long_edge < spec.min_long_edge:
+        target = spec.min_long_edge
+    if spec.max_long_edge and long_edge > spec.max_long_edge:
+        target = spec.max_long_edge
+    if target == long_edge:
+        return img
+    ratio = target / long_edge
+    return img.resize((max(1, round(img.width * ratio)), max(1, round(img.height * ratio))))
+
+
+def _furniture(img: Image.Image, spec: RenderSpec, rng: random.Random) -> None:
+    w, h = img.size
+    body, light, dark, accent = _palette(spec.style)
+    overlay = Image.new("RGBA", img.size, (0, 0, 0, 0))
+    d = ImageDraw.Draw(overlay)
+    unit = min(w, h)
+    shift = rng.uniform(-0.08, 0.08) * w
+    # rug
+    d.ellipse([w * 0.18 + shift, h * 0.72, w * 0.82 + shift, h * 0.95], fill=accent + "d0")
+    # sofa: seat, back, arms
+    sx0, sx1 = w * 0.22 + shift, w * 0.66 + shift
+    sy = h * rng.uniform(0.58, 0.64)
+    r = unit * 0.02
+    d.rounded_rectangle([sx0, sy - unit * 0.16, sx1, sy], radius=r, fill=dark + "f0")
+    d.rounded_rectangle([sx0, sy - unit * 0.06, sx1, sy + unit * 0.08], radius=r, fill=body + "ff")
+    d.rounded_rectangle([sx0 - unit * 0.04, sy - unit * 0.1, sx0 + unit * 0.02, sy + unit * 0.09], radius=r, fill=dark + "ff")
+    d.rounded_rectangle([sx1 - unit * 0.02, sy - unit * 0.1, sx1 + unit * 0.04, sy + unit * 0.09], radius=r, fill=dark + "ff")
+    # coffee table
+    tx = w * 0.38 + shift
+    d.rounded_rectangle([tx, h * 0.8, tx + w * 0.16, h * 0.86], radius=r / 2, fill=light + "ff", outline=dark, width=max(1, unit // 300))
+    # plant
+    px = w * rng.uniform(0.72, 0.84)
+    d.rectangle([px, h * 0.7, px + unit * 0.06, h * 0.78], fill=dark + "ff")
+    d.ellipse([px - unit * 0.05, h * 0.55, px + unit * 0.11, h * 0.72], fill="#4f7942ee")
+    # wall art and lamp
+    ax = w * rng.uniform(0.3, 0.5)
+    d.rectangle([ax, h * 0.22, ax + w * 0.14, h * 0.36], fill=accent + "ff", outline=dark, width=max(2, unit // 200))
+    lx = w * 0.14 + shift
+    d.line([(lx, h * 0.35), (lx, h * 0.6)], fill=dark, width=max(2, unit // 250))
+    d.polygon([(lx - unit * 0.04, h * 0.35), (lx + unit * 0.04, h * 0.35), (lx, h * 0.28)], fill=light + "ff")
+    img.alpha_composite(overlay)
+
+
+def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    try:
+        return ImageFont.load_default(size=size)
+    except Exception:
+        return ImageFont.load_default()
+
+
+def _label(img: Image.Image, spec: RenderSpec) -> None:
+    w, h = img.size
+    first = f"{spec.vendor} - {spec.operation}"
+    details = [x for x in (spec.room_type, spec.style) if x]
+    second = " / ".join(details)
+    second += f"{'  ' if second else ''}variation {spec.variation} of {spec.variations}"
+    lines = [first, second] + ([spec.note] if spec.note else [])
+    size = max(10, min(w, h) // 28)
+    font = _font(size)
+    band = int(size * 1.4 * len(lines) + size)
+    overlay = Image.new("RGBA", img.size, (0, 0, 0, 0))
+    d = ImageDraw.Draw(overlay)
+    d.rectangle([0, h - band, w, h], fill=(0, 0, 0, 150))
+    for i, line in enumerate(lines):
+        d.text((size, h - band + size // 2 + i * size * 1.4), line, fill=(255, 255, 255, 255), font=font)
+    d.text((w - size * 9, size // 2), "EMULATOR", fill=(255, 255, 255, 200), font=font)
+    img.alpha_composite(overlay)
+
+
+def _dusk(img: Image.Image) -> Image.Image:
+    w, h = img.size
+    dark = ImageEnhance.Brightness(img).enhance(0.55)
+    gradient = Image.linear_gradient("L").resize((w, h))
+    sky = Image.new("RGB", (w, h), (40, 50, 110))
+    glow = Image.new("RGB", (w, h), (250, 150, 70))
+    tint = Image.composite(glow, sky, gradient)
+    return Image.blend(dark, tint, 0.35)
+
+
+def mask_for(size: tuple[int, int], seed_key: str) -> Image.Image:
+    """A black-and-white furniture mask: white where furniture would be."""
+    w, h = size
+    rng = random.Random(hashlib.sha256(seed_key.encode()).digest())
+    img = Image.new("L", size, 0)
+    d = ImageDraw.Draw(img)
+    for _ in range(rng.randint(2, 5)):
+        x0, y0 = rng.uniform(0.05, 0.6) * w, rng.uniform(0.45, 0.75) * h
+        d.rounded_rectangle([x0, y0, x0 + rng.uniform(0.12, 0.35) * w, y0 + rng.uniform(0.08, 0.2) * h], radius=min(w, h) * 0.01, fill=255)
+    return img
+
+
+def mask_coverage(mask: Image.Image) -> float:
+    """Percentage (0-100) of white pixels, to one decimal place."""
+    histogram = mask.convert("L").histogram()
+    white = sum(histogram[128:])
+    return round(100 * white / (mask.width * mask.height), 1)
+
+
+def render(spec: RenderSpec, source: bytes | None) -> tuple[bytes, tuple[int, int]]:
+    """Draw the placeholder for `spec` over `source` (image bytes) and encode it."""
+    base = _decode(source) if source else None
+    if base is None:
+        size = (image_size(source) if source else None) or DEFAULT_SIZE
+        base = synthetic_room(spec.source_key or "room", size)
+    img = _fit(base, spec)
+    rng = random.Random(spec.seed())
+    if spec.operation == "mask":
+        out: Image.Image = mask_for(img.size, spec.source_key)
+    else:
+        out = _apply(img, spec, rng)
+    return encode(out, spec.format), out.size
+
+
+def _apply(img: Image.Image, spec: RenderSpec, rng: random.Random) -> Image.Image:
+    if spec.operation == "declutter":
+        muted = ImageOps.grayscale(img).convert("RGB")
+        img = Image.blend(img, muted, 0.6).filter(ImageFilter.GaussianBlur(max(1, min(img.size) // 400)))
+        img = ImageEnhance.Brightness(img).enhance(1.08)
+    elif spec.operation in ("dusk", "sky"):
+        img = _dusk(img)
+    elif spec.operation in ("enhance", "upscale"):
+        img = ImageEnhance.Contrast(ImageEnhance.Color(img).enhance(1.3)).enhance(1.15)
+    canvas = img.convert("RGBA")
+    if spec.operation in ("stage", "edit"):
+        _furniture(canvas, spec, rng)
+    _label(canvas, spec)
+    return canvas.convert("RGB")
+
+
+def _decode(data: bytes) -> Image.Image | None:
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            return ImageOps.exif_transpose(img).convert("RGB")
+    except Exception:
+        return None
+
+
+def encode(img: Image.Image, fmt: OutputFormat) -> bytes:
+    buf = io.BytesIO()
+    if fmt == "JPEG":
+        img.convert("RGB").save(buf, "JPEG", quality=85)
+    elif fmt == "WEBP":
+        img.save(buf, "WEBP", quality=80, method=0)
+    else:
+        img.save(buf, "PNG", compress_level=3)
+    return buf.getvalue()
+
+
+def thumbnail(data: bytes, max_edge: int = 400) -> bytes:
+    img = _decode(data) or synthetic_room("thumb")
+    img.thumbnail((max_edge, max_edge))
+    return encode(img, "JPEG")
+
+
+def sniff_image(data: bytes) -> str | None:
+    """The content type of image bytes by their signature: JPEG, PNG, WebP, HEIC or HEIF."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if len(data) >= 12 and data[4:8] == b"ftyp":
+        brand = data[8:12]
+        if brand in (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"):
+            return "image/heic"
+        if brand in (b"mif1", b"msf1"):
+            return "image/heif"
+    return None

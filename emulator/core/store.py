@@ -1,0 +1,203 @@
+"""Every piece of emulator state lives behind this store.
+
+Documents are plain JSON keyed by (kind, id) and tagged with the account that owns them, so state can
+be listed, reset per account and written to disk. The default is SQLite: a file that survives
+restarts, or `:memory:` for tests. Another backend (PostgreSQL, Redis) implements the same methods.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    account TEXT,
+    ref TEXT,
+    body TEXT NOT NULL,
+    UNIQUE (kind, id)
+);
+CREATE INDEX IF NOT EXISTS docs_by_account ON docs (kind, account, seq);
+CREATE INDEX IF NOT EXISTS docs_by_ref ON docs (kind, account, ref, seq);
+CREATE TABLE IF NOT EXISTS blobs (id TEXT PRIMARY KEY, account TEXT, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS timers (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    due REAL NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    account TEXT
+);
+CREATE INDEX IF NOT EXISTS timers_by_due ON timers (due, seq);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class Timer(BaseModel):
+    seq: int
+    due: float
+    kind: str
+    target: str
+
+
+class Store:
+    """SQLite-backed document store; safe to share between the event loop and worker threads."""
+
+    def __init__(self, path: str = ":memory:") -> None:
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        with self._lock:
+            if path != ":memory:":
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes so that a failure leaves nothing half-written."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, args)
+
+    # documents
+
+    def put(
+        self, kind: str, id: str, body: dict[str, Any], account: str | None, ref: str | None = None
+    ) -> None:
+        self._run(
+            "INSERT INTO docs (kind, id, account, ref, body) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, ref = excluded.ref",
+            (kind, id, account, ref, json.dumps(body, separators=(",", ":"))),
+        )
+
+    def get(self, kind: str, id: str) -> dict[str, Any] | None:
+        row = self._run("SELECT body FROM docs WHERE kind = ? AND id = ?", (kind, id)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def delete(self, kind: str, id: str) -> bool:
+        return self._run("DELETE FROM docs WHERE kind = ? AND id = ?", (kind, id)).rowcount > 0
+
+    def list(
+        self, kind: str, account: str | None = None, ref: str | None = None, newest_first=False
+    ) -> list[dict[str, Any]]:
+        sql, args = "SELECT body FROM docs WHERE kind = ?", [kind]
+        if account is not None:
+            sql += " AND account = ?"
+            args.append(account)
+        if ref is not None:
+            sql += " AND ref = ?"
+            args.append(ref)
+        sql += " ORDER BY seq DESC" if newest_first else " ORDER BY seq"
+        return [json.loads(row[0]) for row in self._run(sql, tuple(args)).fetchall()]
+
+    # blobs
+
+    def put_blob(self, id: str, data: bytes, account: str | None) -> None:
+        self._run("INSERT OR REPLACE INTO blobs (id, account, data) VALUES (?, ?, ?)", (id, account, data))
+
+    def get_blob(self, id: str) -> bytes | None:
+        row = self._run("SELECT data FROM blobs WHERE id = ?", (id,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    # timers: what falls due when, in order
+
+    def add_timer(self, due: float, kind: str, target: str, account: str | None) -> None:
+        self._run(
+            "INSERT INTO timers (due, kind, target, account) VALUES (?, ?, ?, ?)",
+            (due, kind, target, account),
+        )
+
+    def next_timer(self, until: float) -> Timer | None:
+        row = self._run(
+            "SELECT seq, due, kind, target FROM timers WHERE due <= ? ORDER BY due, seq LIMIT 1",
+            (until,),
+        ).fetchone()
+        return Timer(seq=row[0], due=row[1], kind=row[2], target=row[3]) if row else None
+
+    def remove_timer(self, seq: int) -> None:
+        self._run("DELETE FROM timers WHERE seq = ?", (seq,))
+
+    def next_due(self) -> float | None:
+        row = self._run("SELECT MIN(due) FROM timers").fetchone()
+        return row[0] if row else None
+
+    def pending_timers(self) -> int:
+        return self._run("SELECT COUNT(*) FROM timers").fetchone()[0]
+
+    # meta: counters and clock position
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self._run("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._run("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def next_counter(self, name: str) -> int:
+        with self._lock:
+            value = int(self.get_meta(f"counter:{name}", "0") or 0) + 1
+            self.set_meta(f"counter:{name}", str(value))
+            return value
+
+    # reset
+
+    def reset(self, account: str | None = None) -> None:
+        with self.transaction():
+            if account is None:
+                for table in ("docs", "blobs", "timers", "meta"):
+                    self._db.execute(f"DELETE FROM {table}")
+            else:
+                for table in ("docs", "blobs", "timers"):
+                    self._db.execute(f"DELETE FROM {table} WHERE account = ?", (account,))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Collection(Generic[M]):
+    """Typed view of one kind of document: pydantic models in, pydantic models out."""
+
+    def __init__(self, store: Store, kind: str, model: type[M]) -> None:
+        self.store, self.kind, self.model = store, kind, model
+
+    def save(self, item: M, account: str | None, ref: str | None = None) -> M:
+        self.store.put(self.kind, item.id, item.model_dump(mode="json"), account, ref)  # type: ignore[attr-defined]
+        return item
+
+    def get(self, id: str) -> M | None:
+        body = self.store.get(self.kind, id)
+        return self.model.model_validate(body) if body is not None else None
+
+    def delete(self, id: str) -> bool:
+        return self.store.delete(self.kind, id)
+
+    def list(
+        self, account: str | None = None, ref: str | None = None, newest_first: bool = False
+    ) -> list[M]:
+        rows = self.store.list(self.kind, account, ref, newest_first)
+        return [self.model.model_validate(row) for row in rows]

@@ -1,0 +1,151 @@
+"""What every vendor package provides, and the behaviour they all share, parameterised.
+
+A vendor subclasses `VendorApi`: it names its slug and real hosts, lists its routes, renders errors
+in its own envelope and reacts to its finished jobs. Authentication, fault injection and the
+sub-application that turns every failure (404, 405, bad input, a crash) into the vendor's envelope
+live here once.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .accounts import Account
+from .engine import Engine
+from .errors import ApiError
+from .faults import magic_input, magic_key
+from .http import auth_token
+from .jobs import Job
+
+log = logging.getLogger("staging_emulator")
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    """How a new job will end, decided at creation: magic inputs and fault rules."""
+
+    fails: bool = False
+    error: str | None = None
+    slow: bool = False
+
+
+class VendorApi(ABC):
+    slug: ClassVar[str]  # URL prefix on the emulator, e.g. "virtualstaging-art"
+    title: ClassVar[str]  # human name
+    hosts: ClassVar[tuple[str, ...]]  # the vendor's real hosts, for Host routing
+    docs_base: ClassVar[str] = ""  # path under the host where the API lives, e.g. "/v2"
+
+    # authentication: header and scheme, and the vendor's words for refusals
+    auth_header: ClassVar[str] = "authorization"
+    auth_scheme: ClassVar[str] = "Bearer"
+    unauthorized_message: ClassVar[str] = "Missing or invalid API key"
+    blocked_message: ClassVar[str] = "Account blocked or restricted"
+    blocked_status: ClassVar[int] = 403
+    unavailable_message: ClassVar[str] = "Temporary service failure, please try again later"
+    failure_message: ClassVar[str] = "Internal server error. Please try again later."
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.options: dict[str, Any] = dict(engine.config.vendor_options.get(self.slug, {}))
+        engine.on_job_finished(self.slug, self.on_job_finished)
+
+    @abstractmethod
+    def routes(self) -> list[BaseRoute]: ...
+
+    @abstractmethod
+    def error_response(self, error: ApiError) -> Response: ...
+
+    async def on_job_finished(self, job: Job) -> None:  # noqa: B027 - optional hook
+        """Called once when a job of this vendor reaches its end (success or failure)."""
+
+    def initial_meters(self) -> dict[str, Any]:
+        """Quotas a new account starts with, beyond credits."""
+        return {}
+
+    # shared behaviour
+
+    def authenticate(self, request: Request) -> Account:
+        token = auth_token(request, self.auth_scheme, self.auth_header)
+        if token is None or magic_key(token).invalid:
+            raise ApiError(401, self.unauthorized_message)
+        account = self.engine.accounts.open(self.slug, token, self.initial_meters())
+        if account.blocked:
+            raise ApiError(self.blocked_status, self.blocked_message)
+        return account
+
+    def refuse_if_faulted(self, operation: str, *inputs: str | None) -> None:
+        """Answer with the vendor's unavailable error when a magic input or a rule says so."""
+        rule = self.engine.faults.take(self.slug, operation, "error")
+        if rule is not None:
+            raise ApiError(rule.status, rule.message or self.unavailable_message)
+        if magic_input(*inputs).unavailable:
+            raise ApiError(503, self.unavailable_message)
+
+    def plan_job(self, operation: str, *inputs: str | None) -> JobPlan:
+        magic = magic_input(*inputs)
+        rule = self.engine.faults.take(self.slug, operation, "fail_job")
+        if rule is not None:
+            return JobPlan(True, rule.message or self.failure_message, magic.slow)
+        return JobPlan(magic.fail, self.failure_message if magic.fail else None, magic.slow)
+
+    def build_app(self) -> ASGIApp:
+        """This vendor's sub-application: its routes, every failure in its envelope."""
+
+        async def http_error(request: Request, exc: Exception) -> Response:
+            assert isinstance(exc, HTTPException)
+            message = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, exc.detail)
+            response = self.error_response(ApiError(exc.status_code, message))
+            if exc.headers:
+                response.headers.update(exc.headers)
+            return response
+
+        async def api_error(request: Request, exc: Exception) -> Response:
+            assert isinstance(exc, ApiError)
+            return self.error_response(exc)
+
+        def internal_error() -> Response:
+            return self.error_response(ApiError(500, "Unexpected server error"))
+
+        async def crash(request: Request, exc: Exception) -> Response:
+            return internal_error()
+
+        app = Starlette(
+            routes=self.routes(),
+            exception_handlers={HTTPException: http_error, ApiError: api_error, Exception: crash},
+        )
+        return _CatchAll(app, internal_error)
+
+
+class _CatchAll:
+    """Last resort: a crash becomes the vendor's 500 envelope, logged once, never re-raised to the
+    server (Starlette answers with the `Exception` handler, then re-raises)."""
+
+    def __init__(self, app: ASGIApp, fallback: Callable[[], Response]) -> None:
+        self.app, self.fallback = app, fallback
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error in %s", scope.get("path"))
+            if not started and scope["type"] == "http":
+                await self.fallback()(scope, receive, send)
