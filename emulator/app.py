@@ -79,7 +79,12 @@ class EmulatorApp:
             {
                 "name": "staging-emulator",
                 "vendors": [
-                    {"slug": v.slug, "title": v.title, "base_url": self.base_urls()[v.slug], "hosts": list(v.hosts)}
+                    {
+                        "slug": v.slug,
+                        "title": v.title,
+                        "base_url": self.base_urls()[v.slug],
+                        "hosts": list(v.hosts),
+                    }
                     for v in self.vendors
                 ],
                 "control": f"{self.engine.media.public_url}/_emulator",
@@ -98,7 +103,10 @@ class EmulatorApp:
             media, data = await self.engine.media.content(media)
         except MediaNotReady:
             return JSONResponse({"error": "Not found"}, status_code=404)
-        headers = {"ETag": f'"{media.etag}"', "Cache-Control": "public, max-age=31536000, immutable"}
+        headers = {
+            "ETag": f'"{media.etag}"',
+            "Cache-Control": "public, max-age=31536000, immutable",
+        }
         body = b"" if request.method == "HEAD" else data
         response = Response(body, media_type=media.content_type, headers=headers)
         response.headers["Content-Length"] = str(len(data))

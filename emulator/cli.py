@@ -17,13 +17,19 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="staging-emulator", description=__doc__)
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="start the emulator (settings also from STAGING_EMULATOR_*)")
+    serve = commands.add_parser(
+        "serve", help="start the emulator (settings also from STAGING_EMULATOR_*)"
+    )
     serve.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8080; 0 picks a free one)")
     serve.add_argument("--clock", choices=["real", "manual"], help="real (default) or manual")
-    serve.add_argument("--speed", type=float, help="real clock speed factor (0 = jobs finish at once)")
+    serve.add_argument(
+        "--speed", type=float, help="real clock speed factor (0 = jobs finish at once)"
+    )
     serve.add_argument("--seed", type=int, help="repeatable ids and timing jitter")
-    serve.add_argument("--public-url", help="base of every URL handed out (default: the listen address)")
+    serve.add_argument(
+        "--public-url", help="base of every URL handed out (default: the listen address)"
+    )
     serve.add_argument("--store", help=f"SQLite file or 'memory' (default {DEFAULT_STORE})")
     serve.add_argument("--log-level", help="uvicorn log level (default info)")
     return parser

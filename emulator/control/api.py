@@ -88,7 +88,9 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
     async def advance(request: Request) -> Response:
         req = parse_model(AdvanceRequest, await body(request))
         if engine.clock.mode != "manual":
-            raise ApiError(409, "the clock is real: start the emulator with --clock manual to advance it")
+            raise ApiError(
+                409, "the clock is real: start the emulator with --clock manual to advance it"
+            )
         ran = await engine.advance(req.seconds)
         return JSONResponse(clock_state() | {"ran": ran})
 
@@ -111,7 +113,7 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         req = parse_model(AccountUpdate, await body(request))
         check_vendor(req.vendor)
         vendor = next(v for v in app.vendors if v.slug == req.vendor)
-        account = engine.accounts.open(req.vendor, req.api_key, vendor.initial_meters())
+        account = engine.accounts.open(req.vendor, req.api_key, vendor.initial_meters(req.api_key))
         if req.credits is not None:
             account.credits = req.credits
         if req.blocked is not None:

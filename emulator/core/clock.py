@@ -74,4 +74,4 @@ def iso8601(ts: float | None) -> str | None:
 
 
 def epoch_ms(ts: float | None) -> int | None:
-    return None if ts is None else int(round(ts * 1000))
+    return None if ts is None else round(ts * 1000)

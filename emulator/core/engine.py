@@ -9,6 +9,7 @@ webhook before its advance call returns.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ class Engine:
         self._job_handlers: dict[str, JobHandler] = {}
         self._run_lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._background: set[asyncio.Future[object]] = set()
 
     def _make_clock(self, config: EngineConfig) -> Clock:
         if config.clock == "manual":
@@ -85,9 +87,35 @@ class Engine:
             self.store.set_meta(_CLOCK_KEY, repr(target))
             return ran
 
-    async def _run_until(self, until: float, step_clock: bool) -> int:
+    async def wait_until(self, when: float, max_real_wait: float = 600.0) -> None:
+        """Let time pass until `when`, for vendor calls that block until a job is done.
+
+        A manual clock jumps there at once, running the job transitions due on the way; webhooks
+        due on the way go out right after (in the background, holding the run lock, so a
+        single-threaded client that receives its own webhooks never deadlocks, and a following
+        `advance(0)` waits for them). A real clock sleeps, at most `max_real_wait` seconds.
+        """
+        if isinstance(self.clock, ManualClock):
+            async with self._run_lock:
+                if when > self.clock.now():
+                    await self._run_until(when, step_clock=True, skip_kind=WEBHOOK_ATTEMPT)
+                    self.clock.set(when)
+                    self.store.set_meta(_CLOCK_KEY, repr(when))
+            self._in_background(self.run_due())
+            return
+        deadline = min(when, self.clock.now() + max_real_wait)
+        while (left := deadline - self.clock.now()) > 0:
+            await asyncio.sleep(min(left, 0.05))
+        await self.run_due()
+
+    def _in_background(self, work: Awaitable[object]) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _run_until(self, until: float, step_clock: bool, skip_kind: str | None = None) -> int:
         ran = 0
-        while (timer := self.store.next_timer(until)) is not None:
+        while (timer := self.store.next_timer(until, skip_kind)) is not None:
             if step_clock and isinstance(self.clock, ManualClock):
                 self.clock.set(max(self.clock.now(), timer.due))
             self.store.remove_timer(timer.seq)
@@ -119,10 +147,8 @@ class Engine:
             wait = idle if next_due is None else max(0.0, min(idle, next_due - self.clock.now()))
             self._wake.clear()
             if wait > 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=wait)
-                except TimeoutError:
-                    pass
 
     def reset(self, account_id: str | None = None) -> None:
         self.store.reset(account_id)

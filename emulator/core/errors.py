@@ -39,20 +39,38 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def describe_validation_error(exc: ValidationError) -> tuple[str, str]:
-    """The first problem of a pydantic error as (field, message), message starting with the field."""
+def describe_validation_error(
+    exc: ValidationError, skip: frozenset[str] = frozenset()
+) -> tuple[str, str]:
+    """The first problem of a pydantic error as (field, message), message starting with the field.
+
+    `skip` names location parts that are not fields (the tags of a discriminated union)."""
     first = exc.errors(include_url=False)[0]
-    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    loc = tuple(
+        p
+        for p in first["loc"]
+        if not (isinstance(p, str) and (p.startswith("function-") or p in skip))
+    )
     field = field_path(loc) or "body"
-    kind, msg = first["type"], first["msg"]
+    kind, msg, ctx = first["type"], first["msg"], first.get("ctx", {})
     if kind == "missing":
         return field, f"{field} is required"
     if kind == "extra_forbidden":
         return field, f"{field} is not a recognised field"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        field = f"{field}.{str(ctx.get('discriminator', 'type')).strip(chr(39))}"
+        if kind == "union_tag_not_found":
+            return field, f"{field} is required"
+        return (
+            field,
+            f"{field}: unsupported value {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}",
+        )
     msg = msg.removeprefix("Value error, ")
-    return field, f"{field}: {msg}"
+    return (field, msg) if not loc else (field, f"{field}: {msg}")
 
 
-def validation_error(exc: ValidationError, status: int = 400) -> ApiError:
-    field, message = describe_validation_error(exc)
+def validation_error(
+    exc: ValidationError, status: int = 400, skip: frozenset[str] = frozenset()
+) -> ApiError:
+    field, message = describe_validation_error(exc, skip)
     return ApiError(status, message, field=field)

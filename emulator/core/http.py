@@ -69,7 +69,9 @@ async def parse_form(request: Request, body: bytes) -> FormData:
     try:
         return await Request(request.scope, replay).form(max_files=10, max_fields=200)
     except Exception as exc:  # python-multipart and starlette raise several kinds
-        raise ApiError(400, f"Invalid request body: malformed form data ({exc})", field="body") from exc
+        raise ApiError(
+            400, f"Invalid request body: malformed form data ({exc})", field="body"
+        ) from exc
 
 
 async def form_fields(request: Request, body: bytes) -> dict[str, Any]:
@@ -78,11 +80,14 @@ async def form_fields(request: Request, body: bytes) -> dict[str, Any]:
     return {k: v for k, v in form.multi_items() if isinstance(v, str)}
 
 
-def parse_model(model: type[M], data: Any, status: int = 400) -> M:
+def parse_model(
+    model: type[M], data: Any, status: int = 400, skip: frozenset[str] = frozenset()
+) -> M:
+    """Validate `data`, or raise the client's error naming the first wrong field."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise validation_error(exc, status) from exc
+        raise validation_error(exc, status, skip) from exc
 
 
 def auth_token(request: Request, scheme: str, header: str = "authorization") -> str | None:

@@ -107,7 +107,9 @@ class MediaLibrary:
 
     def served(self, url: str) -> Media | None:
         """The media behind a URL this emulator handed out (any host: proxies rewrite it)."""
-        match = _MEDIA_URL.match(urlsplit(url).path) if url.startswith(("http:", "https:")) else None
+        match = (
+            _MEDIA_URL.match(urlsplit(url).path) if url.startswith(("http:", "https:")) else None
+        )
         return self.get(match.group(1)) if match else None
 
     def source_for(self, url: str, account_id: str | None) -> tuple[str | None, str]:
@@ -182,15 +184,22 @@ class MediaLibrary:
 
     def _draw(self, media: Media) -> bytes:
         if media.derived_from is not None:
-            parent = self.get(media.derived_from)
-            if parent is None:
+            data = self._bytes_of(media.derived_from)
+            if data is None:
                 raise MediaNotReady(media.id)
-            if not parent.ready:
-                parent = self._store_bytes(parent, self._draw(parent))
-            return self._derive(self.read(parent), media.derivation or "optimized")
+            return self._derive(data, media.derivation or "optimized")
         assert media.recipe is not None
-        source = self.store.get_blob(media.source_media_id) if media.source_media_id else None
+        source = self._bytes_of(media.source_media_id) if media.source_media_id else None
         data, (media.width, media.height) = renders.render(media.recipe, source)
+        return data
+
+    def _bytes_of(self, media_id: str) -> bytes | None:
+        """Bytes of a source, drawing it first when it is itself a planned render."""
+        data = self.store.get_blob(media_id)
+        source = self.get(media_id) if data is None else None
+        if source is not None and source.origin == "render":
+            data = self._draw(source)
+            self._store_bytes(source, data)
         return data
 
     def _derive(self, data: bytes, derivation: Derivation) -> bytes:

@@ -39,6 +39,7 @@ class RenderSpec(BaseModel):
     max_long_edge: int | None = None
     format: OutputFormat = "JPEG"
     note: str | None = None
+    emptied: bool = False  # stage over the room emptied first (removal, cleanup and stage)
 
     def seed(self) -> int:
         digest = hashlib.sha256(self.model_dump_json().encode()).digest()
@@ -99,10 +100,14 @@ def synthetic_room(key: str, size: tuple[int, int] = DEFAULT_SIZE) -> Image.Imag
     d.polygon([(0, 0), (w, 0), (bx1, by0), (bx0, by0)], fill=tuple(min(255, c + 12) for c in wall))
     for i in range(1, 8):  # floorboards
         x = bx0 + (bx1 - bx0) * i / 8
-        d.line([(x, by1), (w * i / 8, h)], fill=tuple(c - 18 for c in floor), width=max(1, w // 600))
+        d.line(
+            [(x, by1), (w * i / 8, h)], fill=tuple(c - 18 for c in floor), width=max(1, w // 600)
+        )
     wx0 = bx0 + int((bx1 - bx0) * rng.uniform(0.1, 0.45))
     ww = int((bx1 - bx0) * 0.35)
-    d.rectangle([wx0, by0 + (by1 - by0) * 0.15, wx0 + ww, by0 + (by1 - by0) * 0.7], fill=(176, 214, 240))
+    d.rectangle(
+        [wx0, by0 + (by1 - by0) * 0.15, wx0 + ww, by0 + (by1 - by0) * 0.7], fill=(176, 214, 240)
+    )
     d.rectangle(
         [wx0, by0 + (by1 - by0) * 0.15, wx0 + ww, by0 + (by1 - by0) * 0.7],
         outline=(250, 250, 250),
@@ -139,21 +144,43 @@ def _furniture(img: Image.Image, spec: RenderSpec, rng: random.Random) -> None:
     r = unit * 0.02
     d.rounded_rectangle([sx0, sy - unit * 0.16, sx1, sy], radius=r, fill=dark + "f0")
     d.rounded_rectangle([sx0, sy - unit * 0.06, sx1, sy + unit * 0.08], radius=r, fill=body + "ff")
-    d.rounded_rectangle([sx0 - unit * 0.04, sy - unit * 0.1, sx0 + unit * 0.02, sy + unit * 0.09], radius=r, fill=dark + "ff")
-    d.rounded_rectangle([sx1 - unit * 0.02, sy - unit * 0.1, sx1 + unit * 0.04, sy + unit * 0.09], radius=r, fill=dark + "ff")
+    d.rounded_rectangle(
+        [sx0 - unit * 0.04, sy - unit * 0.1, sx0 + unit * 0.02, sy + unit * 0.09],
+        radius=r,
+        fill=dark + "ff",
+    )
+    d.rounded_rectangle(
+        [sx1 - unit * 0.02, sy - unit * 0.1, sx1 + unit * 0.04, sy + unit * 0.09],
+        radius=r,
+        fill=dark + "ff",
+    )
     # coffee table
     tx = w * 0.38 + shift
-    d.rounded_rectangle([tx, h * 0.8, tx + w * 0.16, h * 0.86], radius=r / 2, fill=light + "ff", outline=dark, width=max(1, unit // 300))
+    d.rounded_rectangle(
+        [tx, h * 0.8, tx + w * 0.16, h * 0.86],
+        radius=r / 2,
+        fill=light + "ff",
+        outline=dark,
+        width=max(1, unit // 300),
+    )
     # plant
     px = w * rng.uniform(0.72, 0.84)
     d.rectangle([px, h * 0.7, px + unit * 0.06, h * 0.78], fill=dark + "ff")
     d.ellipse([px - unit * 0.05, h * 0.55, px + unit * 0.11, h * 0.72], fill="#4f7942ee")
     # wall art and lamp
     ax = w * rng.uniform(0.3, 0.5)
-    d.rectangle([ax, h * 0.22, ax + w * 0.14, h * 0.36], fill=accent + "ff", outline=dark, width=max(2, unit // 200))
+    d.rectangle(
+        [ax, h * 0.22, ax + w * 0.14, h * 0.36],
+        fill=accent + "ff",
+        outline=dark,
+        width=max(2, unit // 200),
+    )
     lx = w * 0.14 + shift
     d.line([(lx, h * 0.35), (lx, h * 0.6)], fill=dark, width=max(2, unit // 250))
-    d.polygon([(lx - unit * 0.04, h * 0.35), (lx + unit * 0.04, h * 0.35), (lx, h * 0.28)], fill=light + "ff")
+    d.polygon(
+        [(lx - unit * 0.04, h * 0.35), (lx + unit * 0.04, h * 0.35), (lx, h * 0.28)],
+        fill=light + "ff",
+    )
     img.alpha_composite(overlay)
 
 
@@ -178,8 +205,15 @@ def _label(img: Image.Image, spec: RenderSpec) -> None:
     d = ImageDraw.Draw(overlay)
     d.rectangle([0, h - band, w, h], fill=(0, 0, 0, 150))
     for i, line in enumerate(lines):
-        d.text((size, h - band + size // 2 + i * size * 1.4), line, fill=(255, 255, 255, 255), font=font)
-    d.text((w - size * 9, size // 2), "EMULATOR", fill=(255, 255, 255, 200), font=font)
+        d.text(
+            (size, h - band + size // 2 + i * size * 1.4),
+            line,
+            fill=(255, 255, 255, 255),
+            font=font,
+        )
+    tag_width = int(d.textlength("EMULATOR", font=font)) + size
+    d.rectangle([w - tag_width - size // 2, 0, w, size * 2], fill=(0, 0, 0, 150))
+    d.text((w - tag_width, size // 2), "EMULATOR", fill=(255, 255, 255, 230), font=font)
     img.alpha_composite(overlay)
 
 
@@ -201,7 +235,11 @@ def mask_for(size: tuple[int, int], seed_key: str) -> Image.Image:
     d = ImageDraw.Draw(img)
     for _ in range(rng.randint(2, 5)):
         x0, y0 = rng.uniform(0.05, 0.6) * w, rng.uniform(0.45, 0.75) * h
-        d.rounded_rectangle([x0, y0, x0 + rng.uniform(0.12, 0.35) * w, y0 + rng.uniform(0.08, 0.2) * h], radius=min(w, h) * 0.01, fill=255)
+        d.rounded_rectangle(
+            [x0, y0, x0 + rng.uniform(0.12, 0.35) * w, y0 + rng.uniform(0.08, 0.2) * h],
+            radius=min(w, h) * 0.01,
+            fill=255,
+        )
     return img
 
 
@@ -228,11 +266,9 @@ def render(spec: RenderSpec, source: bytes | None) -> tuple[bytes, tuple[int, in
 
 
 def _apply(img: Image.Image, spec: RenderSpec, rng: random.Random) -> Image.Image:
-    if spec.operation == "declutter":
-        muted = ImageOps.grayscale(img).convert("RGB")
-        img = Image.blend(img, muted, 0.6).filter(ImageFilter.GaussianBlur(max(1, min(img.size) // 400)))
-        img = ImageEnhance.Brightness(img).enhance(1.08)
-    elif spec.operation in ("dusk", "sky"):
+    if spec.operation == "declutter" or spec.emptied:
+        img = _emptied(img)
+    if spec.operation in ("dusk", "sky"):
         img = _dusk(img)
     elif spec.operation in ("enhance", "upscale"):
         img = ImageEnhance.Contrast(ImageEnhance.Color(img).enhance(1.3)).enhance(1.15)
@@ -241,6 +277,13 @@ def _apply(img: Image.Image, spec: RenderSpec, rng: random.Random) -> Image.Imag
         _furniture(canvas, spec, rng)
     _label(canvas, spec)
     return canvas.convert("RGB")
+
+
+def _emptied(img: Image.Image) -> Image.Image:
+    """The room emptied and muted: desaturated, softened, a little brighter."""
+    muted = ImageOps.grayscale(img).convert("RGB")
+    blur = ImageFilter.GaussianBlur(max(1, min(img.size) // 400))
+    return ImageEnhance.Brightness(Image.blend(img, muted, 0.6).filter(blur)).enhance(1.08)
 
 
 def _decode(data: bytes) -> Image.Image | None:

@@ -58,6 +58,7 @@ class Store:
         self.path = path
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
+        self._depth = 0
         with self._lock:
             if path != ":memory:":
                 self._db.execute("PRAGMA journal_mode=WAL")
@@ -66,15 +67,27 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group writes so that a failure leaves nothing half-written."""
+        """Group writes so that a failure leaves nothing half-written (nests: the outermost
+        transaction commits or rolls back everything)."""
         with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
             self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._depth = 0
 
     def _run(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         with self._lock:
@@ -114,7 +127,9 @@ class Store:
     # blobs
 
     def put_blob(self, id: str, data: bytes, account: str | None) -> None:
-        self._run("INSERT OR REPLACE INTO blobs (id, account, data) VALUES (?, ?, ?)", (id, account, data))
+        self._run(
+            "INSERT OR REPLACE INTO blobs (id, account, data) VALUES (?, ?, ?)", (id, account, data)
+        )
 
     def get_blob(self, id: str) -> bytes | None:
         row = self._run("SELECT data FROM blobs WHERE id = ?", (id,)).fetchone()
@@ -128,10 +143,11 @@ class Store:
             (due, kind, target, account),
         )
 
-    def next_timer(self, until: float) -> Timer | None:
+    def next_timer(self, until: float, skip_kind: str | None = None) -> Timer | None:
         row = self._run(
-            "SELECT seq, due, kind, target FROM timers WHERE due <= ? ORDER BY due, seq LIMIT 1",
-            (until,),
+            "SELECT seq, due, kind, target FROM timers WHERE due <= ? AND kind IS NOT ? "
+            "ORDER BY due, seq LIMIT 1",
+            (until, skip_kind),
         ).fetchone()
         return Timer(seq=row[0], due=row[1], kind=row[2], target=row[3]) if row else None
 

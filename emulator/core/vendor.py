@@ -69,8 +69,8 @@ class VendorApi(ABC):
     async def on_job_finished(self, job: Job) -> None:  # noqa: B027 - optional hook
         """Called once when a job of this vendor reaches its end (success or failure)."""
 
-    def initial_meters(self) -> dict[str, Any]:
-        """Quotas a new account starts with, beyond credits."""
+    def initial_meters(self, api_key: str) -> dict[str, Any]:
+        """Quotas a new account of this key starts with, beyond credits (see `faults.magic_key`)."""
         return {}
 
     # shared behaviour
@@ -79,7 +79,7 @@ class VendorApi(ABC):
         token = auth_token(request, self.auth_scheme, self.auth_header)
         if token is None or magic_key(token).invalid:
             raise ApiError(401, self.unauthorized_message)
-        account = self.engine.accounts.open(self.slug, token, self.initial_meters())
+        account = self.engine.accounts.open(self.slug, token, self.initial_meters(token))
         if account.blocked:
             raise ApiError(self.blocked_status, self.blocked_message)
         return account

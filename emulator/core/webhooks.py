@@ -132,7 +132,9 @@ class Outbox:
         else:
             wait = self.clock.scale(delivery.policy.delay(len(delivery.attempts)))
             delivery.next_attempt_at = self.clock.now() + wait
-            self.store.add_timer(delivery.next_attempt_at, WEBHOOK_ATTEMPT, delivery.id, delivery.account_id)
+            self.store.add_timer(
+                delivery.next_attempt_at, WEBHOOK_ATTEMPT, delivery.id, delivery.account_id
+            )
         self._items.save(delivery, delivery.account_id)
 
     def _http(self) -> httpx.AsyncClient:

@@ -144,7 +144,9 @@ class VirtualStagingArt(VendorApi):
         if upload.data_url is not None:
             decoded = decode_data_url(upload.data_url)
             if decoded is None:
-                raise ApiError(400, "data_url: expected data:image/...;base64,...", field="data_url")
+                raise ApiError(
+                    400, "data_url: expected data:image/...;base64,...", field="data_url"
+                )
             declared, data = decoded
             self._check_declared_type(declared, "data_url")
         elif upload.image_base64 is not None:
@@ -201,7 +203,9 @@ class VirtualStagingArt(VendorApi):
         if self.engine.media.served(url) is not None:
             return
         if not is_http_url(url, https_only=True):
-            raise ApiError(400, "Invalid image URL: image_url must be an https:// URL", field="image_url")
+            raise ApiError(
+                400, "Invalid image URL: image_url must be an https:// URL", field="image_url"
+            )
         if is_private_host(url):
             raise ApiError(
                 400,
@@ -210,21 +214,31 @@ class VirtualStagingArt(VendorApi):
             )
 
     async def _submit(
-        self, account: Account, body: m.StagingRequest | m.DeclutterRequest, operation: str, name: str
+        self,
+        account: Account,
+        body: m.StagingRequest | m.DeclutterRequest,
+        operation: str,
+        name: str,
     ) -> Response:
-        group = self.state.find_or_new(account.id, body.upload_id, body.image_url, self.engine.ids.uuid)
+        group = self.state.find_or_new(
+            account.id, body.upload_id, body.image_url, self.engine.ids.uuid
+        )
         used = self._renders_in_group(account.id, group.upload_id)
         self._check_caps(body.tier, used, body.number_of_renders)
         cost = m.CREDIT_COST[operation]
         if account.credits < cost:
-            raise ApiError(402, f"Insufficient credits: {operation} costs {cost}, balance is {account.credits}")
+            raise ApiError(
+                402, f"Insufficient credits: {operation} costs {cost}, balance is {account.credits}"
+            )
         self.refuse_if_faulted(name, body.image_url)
         with self.engine.store.transaction():
             self.engine.accounts.charge(account, cost)
             self.state.save(account.id, group)
             self._create_run(account, body, operation, group.upload_id)
         self.engine.wake()
-        return json_response(m.RenderAccepted(upload_id=group.upload_id, tier=body.tier).model_dump())
+        return json_response(
+            m.RenderAccepted(upload_id=group.upload_id, tier=body.tier).model_dump()
+        )
 
     def _check_caps(self, tier: str, used: int, requested: int) -> None:
         if tier == "premium" and requested > m.PREMIUM_CHARGE_CAP:
@@ -243,7 +257,11 @@ class VirtualStagingArt(VendorApi):
             )
 
     def _create_run(
-        self, account: Account, body: m.StagingRequest | m.DeclutterRequest, operation: str, upload_id: str
+        self,
+        account: Account,
+        body: m.StagingRequest | m.DeclutterRequest,
+        operation: str,
+        upload_id: str,
     ) -> Job:
         staging = isinstance(body, m.StagingRequest)
         plan = self.plan_job(operation, body.image_url)
@@ -262,6 +280,7 @@ class VirtualStagingArt(VendorApi):
                 variations=body.number_of_renders,
                 source_key=source_key,
                 note="cleanup and stage" if operation == "cleanup_and_stage" else None,
+                emptied=operation == "cleanup_and_stage",
             )
             outputs.append(self.engine.media.plan_render(account.id, job_id, spec, source_id).id)
         params = body.model_dump(exclude_none=True) | {
@@ -349,7 +368,9 @@ class VirtualStagingArt(VendorApi):
         event = "render.succeeded" if succeeded else "render.failed"
         for subscription in self.state.subscriptions(job.account_id):
             if subscription.event_type == event:
-                self._deliver(job, subscription.target_url, event, self._event_payload(job, event, urls))
+                self._deliver(
+                    job, subscription.target_url, event, self._event_payload(job, event, urls)
+                )
 
     def _event_payload(self, job: Job, event: str, urls: list[str]) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -377,7 +398,11 @@ class VirtualStagingArt(VendorApi):
         )
 
     def _render_urls(self, job: Job) -> list[str]:
-        return [self.engine.media.url(media) for media in map(self.engine.media.get, job.outputs) if media]
+        return [
+            self.engine.media.url(media)
+            for media in map(self.engine.media.get, job.outputs)
+            if media
+        ]
 
     async def create_subscription(self, request: Request) -> Response:
         account = self.authenticate(request)

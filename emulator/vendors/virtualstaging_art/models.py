@@ -14,7 +14,17 @@ Mode = Literal["stage", "cleanup_and_stage"]
 EventType = Literal["render.succeeded", "render.failed"]
 RenderStatus = Literal["rendering", "done", "error"]
 
-ROOM_TYPES = ("living", "bed", "kitchen", "office", "dining", "studio", "ldk", "bathroom", "entrance")
+ROOM_TYPES = (
+    "living",
+    "bed",
+    "kitchen",
+    "office",
+    "dining",
+    "studio",
+    "ldk",
+    "bathroom",
+    "entrance",
+)
 PREMIUM_ROOM_TYPES = frozenset({"ldk", "bathroom", "entrance"})  # [DOC] "* premium only"
 ROOM_ALIASES = {"home_office": "office"}  # [DOC] legacy alias
 STYLES = (

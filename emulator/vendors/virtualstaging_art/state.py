@@ -71,4 +71,6 @@ class ArtState:
 
     def delete_subscription(self, account_id: str, subscription_id: str) -> bool:
         sub = self._subs.get(subscription_id)
-        return sub is not None and sub.account_id == account_id and self._subs.delete(subscription_id)
+        return (
+            sub is not None and sub.account_id == account_id and self._subs.delete(subscription_id)
+        )

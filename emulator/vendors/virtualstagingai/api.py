@@ -1,0 +1,422 @@
+"""Virtual Staging AI v2 API, one handler per endpoint of docs.txt; v1 lives in `v1.py`.
+
+Paths: `/v2/...`, also under the long-running-operations prefix `/apiV2/...` [D-EP servers]; v1 at
+`/v1/...`. Auth `Authorization: Api-Key KEY`, the prefix matched case-insensitively (real clients
+send `Api-key` [C-ICON]); `/v2/status` needs none [C-LL]. Errors are `{"message": "..."}` [D-EP].
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from ...core.accounts import Account
+from ...core.clock import epoch_ms
+from ...core.engine import Engine
+from ...core.errors import ApiError
+from ...core.faults import magic_key
+from ...core.http import json_response, parse_json_object, parse_model, read_body
+from ...core.jobs import Job, JobState
+from ...core.pagination import page_after
+from ...core.renders import DEFAULT_SIZE, RenderSpec, mask_coverage, mask_for
+from ...core.urls import is_http_url
+from ...core.vendor import VendorApi
+from . import deliveries
+from . import models as m
+from .studio import STATUS_WORDS, TIMINGS, Render, Studio, VariationPlan
+from .v1 import V1Endpoints
+
+# Union tags pydantic puts in error locations; the field paths leave them out.
+CONFIG_TAGS = frozenset({"staging", "daytodusk", "enhancement"})
+JSON_LIMIT = 64 << 20  # data URLs of 3072 px photos travel inside the JSON body [C-REPRO]
+UNLIMITED = "UNLIMITED"
+
+
+class VirtualStagingAi(V1Endpoints, VendorApi):
+    slug = "virtualstagingai"
+    title = "Virtual Staging AI"
+    hosts = ("api.virtualstagingai.app", "us-central1-furniture-ai.cloudfunctions.net")
+    docs_base = "/v2"
+    auth_scheme = "Api-Key"
+    unauthorized_message = "Unauthorized: missing or invalid API key (Authorization: Api-Key <key>)"
+    blocked_message = "Forbidden: your plan does not include API access"
+    unavailable_message = "Service temporarily unavailable, please try again later"
+    failure_message = "Failed to process image"  # [D-WH] error payload example
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.studio = Studio(engine, self.slug)
+
+    def routes(self) -> list[BaseRoute]:
+        v2 = [
+            ("/status", self.get_status, ["GET"]),
+            ("/user", self.get_user, ["GET"]),
+            ("/renders", self.list_renders, ["GET"]),
+            ("/renders", self.create_render, ["POST"]),
+            ("/renders/bulk", self.create_renders_bulk, ["POST"]),
+            ("/renders/variations/bulk", self.create_variations_bulk, ["POST"]),
+            ("/renders/{render_id}", self.get_render, ["GET"]),
+            ("/renders/{render_id}/variations", self.create_variations, ["POST"]),
+            ("/renders/{render_id}/variations/{variation_id}", self.get_variation, ["GET"]),
+            ("/analyze", self.analyze, ["POST"]),
+            ("/multi-view-compatibility", self.multi_view_compatibility, ["POST"]),
+            (
+                "/multi-view-compatability",
+                self.multi_view_compatibility,
+                ["POST"],
+            ),  # [D-CC] spelling
+            ("/user/webhook-secret", self.set_webhook_secret, ["POST"]),
+            ("/user/webhook-secret", self.delete_webhook_secret, ["DELETE"]),
+        ]
+        routes = [Route(p + path, h, methods=ms) for p in ("/v2", "/apiV2") for path, h, ms in v2]
+        return routes + [Route("/v1" + path, h, methods=ms) for path, h, ms in self.v1_table()]
+
+    def error_response(self, error: ApiError) -> Response:
+        return json_response({"message": error.message}, error.status)
+
+    # accounts and their photo limit
+
+    def initial_meters(self, api_key: str) -> dict[str, Any]:
+        magic = magic_key(api_key)
+        limit: int | str = (
+            self.engine.config.default_credits if magic.credits is None else magic.credits
+        )
+        if "unlimited" in api_key.lower():
+            limit = UNLIMITED
+        return {
+            "photoLimit": {"staging": limit, "imageEditing": limit},
+            "photosUsedThisPeriod": {"staging": 0, "imageEditing": 0},
+        }
+
+    def _meter(self, account: Account, name: str) -> tuple[int | str, int]:
+        defaults = self.initial_meters(account.api_key)
+        limit = account.meters.get("photoLimit", {}).get(name, defaults["photoLimit"][name])
+        used = account.meters.get("photosUsedThisPeriod", {}).get(name, 0)
+        return limit, used
+
+    def _check_photo_limit(self, account: Account, name: str, photos: int = 1) -> None:
+        limit, used = self._meter(account, name)
+        if limit != UNLIMITED and used + photos > int(limit):
+            raise ApiError(
+                403,
+                f"Forbidden: photo limit reached ({used} of {limit} {name} photos used this period)",
+            )
+
+    def _use_photos(self, account: Account, name: str, photos: int = 1) -> None:
+        used = dict(account.meters.get("photosUsedThisPeriod", {"staging": 0, "imageEditing": 0}))
+        used[name] = used.get(name, 0) + photos
+        account.meters["photosUsedThisPeriod"] = used
+        self.engine.accounts.save(account)
+
+    # GET /status, GET /user
+
+    async def get_status(self, request: Request) -> Response:
+        return Response(status_code=200)
+
+    async def get_user(self, request: Request) -> Response:
+        account = self.authenticate(request)
+        limits = {name: self._meter(account, name) for name in ("staging", "imageEditing")}
+        return json_response(
+            {
+                "user": {"email": _email(account), "uid": _uid(account)},
+                "photoLimit": {name: limit for name, (limit, _) in limits.items()},
+                "photosUsedThisPeriod": {name: used for name, (_, used) in limits.items()},
+            }
+        )
+
+    # renders
+
+    async def list_renders(self, request: Request) -> Response:
+        account = self.authenticate(request)
+        query = parse_model(m.ListRendersQuery, dict(request.query_params))
+        renders = self.studio.renders(account.id)
+        if query.order == "desc":
+            renders.reverse()
+        page, next_cursor = page_after(
+            renders, cursor=query.cursor, limit=query.limit, key=lambda r: r.id, field="cursor"
+        )
+        return json_response(
+            {
+                "total_count": len(renders),
+                "next_cursor": next_cursor,
+                "items": [self.studio.render_view(r) for r in page],
+            }
+        )
+
+    async def create_render(self, request: Request) -> Response:
+        account = self.authenticate(request)
+        body = parse_model(m.CreateRender, await self._json(request), skip=CONFIG_TAGS)
+        render, jobs = self._start_render(account, body, body.webhook_url)
+        if body.wait_for_completion:
+            await self._wait(jobs)
+        return json_response(self.studio.render_view(render))
+
+    async def create_renders_bulk(self, request: Request) -> Response:
+        account = self.authenticate(request)
+        raw = await self._json(request)
+        bulk = parse_model(m.BulkRenders, raw)
+        bodies = [_bulk_item(index, item) for index, item in enumerate(bulk.renders)]
+        self._check_photo_limit(account, "staging", len(bodies))
+        started = [
+            self._start_render(account, body, body.webhook_url or bulk.webhook_url)
+            for body in bodies
+        ]
+        if bulk.wait_for_completion:
+            await self._wait([job for _, jobs in started for job in jobs])
+        return json_response(
+            {"renders": [self.studio.render_view(render) for render, _ in started]}
+        )
+
+    def _start_render(
+        self, account: Account, body: m.CreateRender, webhook_url: str | None
+    ) -> tuple[Render, list[Job]]:
+        urls = body.image_urls or [body.image_url or ""]
+        self._check_webhook_url(webhook_url)
+        configs = body.all_configs()
+        meter = "staging" if configs[0].type == "staging" else "imageEditing"
+        self._check_photo_limit(account, meter)
+        self.refuse_if_faulted("create_render", *urls)
+        render = self.studio.new_render(account.id, urls, webhook_url, save=False)
+        plans = [
+            plan
+            for config in configs
+            for plan in self.studio.plans_for(
+                render, config, config.variation_count or body.variation_count
+            )
+        ]
+        self.studio.check_room(render, len(plans))
+        outcome = self.plan_job("create_render", *urls)
+        with self.engine.store.transaction():
+            self.studio.save_render(render)
+            self._use_photos(account, meter)
+            jobs = self.studio.create(render, plans, outcome, webhook_url)
+        self.engine.wake()
+        return render, jobs
+
+    async def get_render(self, request: Request) -> Response:
+        account = self.authenticate(request)
+        query = parse_model(m.GetRenderQuery, dict(request.query_params))
+        render = self.studio.get_render(account.id, request.path_params["render_id"])
+        view = self.studio.render_view(
+            render,
+            include_variations=query.include_variations,
+            limit=query.variations_limit,
+            cursor=query.variations_cursor,
+            order=query.variations_order,
+        )
+        return json_response(view)
+
+    async def get_variation(self, request: Request) -> Response:
+        account = self.authenticate(request)
+        render = self.studio.get_render(account.id, request.path_params["render_id"])
+        job = self.studio.get_variation(render, request.path_params["variation_id"])
+        return json_response(self.studio.variation_view(render, job, self.engine.now()))
+
+    async def create_variations(self, request: Request) -> Response:
+        account = self.authenticate(request)
+        body = parse_model(m.CreateVariations, await self._json(request), skip=CONFIG_TAGS)
+        render = self.studio.get_render(account.id, request.path_params["render_id"])
+        plans = self.studio.plans_for(render, body.config, body.variation_count)
+        jobs = self._add_variations(render, plans, body.webhook_url, "create_variations")
+        if body.wait_for_completion:
+            await self._wait(jobs)
+        return json_response(self.studio.render_view(render))
+
+    async def create_variations_bulk(self, request: Request) -> Response:
+        account = self.authenticate(request)
+        body = parse_model(m.BulkVariations, await self._json(request), skip=CONFIG_TAGS)
+        render = self.studio.get_render(account.id, body.render_id)
+        plans = [
+            plan
+            for config in body.configs
+            for plan in self.studio.plans_for(
+                render, config, config.variation_count or body.variation_count
+            )
+        ]
+        jobs = self._add_variations(render, plans, body.webhook_url, "create_variations_bulk")
+        if body.wait_for_completion:
+            await self._wait(jobs)
+        return json_response(self.studio.render_view(render))
+
+    def _add_variations(
+        self, render: Render, plans: list[VariationPlan], webhook_url: str | None, operation: str
+    ) -> list[Job]:
+        """New variations of an existing render: not charged [C-LL], same webhook unless given."""
+        self._check_webhook_url(webhook_url)
+        self.studio.check_room(render, len(plans))
+        self.refuse_if_faulted(operation, *render.image_urls)
+        outcome = self.plan_job(operation, *render.image_urls)
+        with self.engine.store.transaction():
+            jobs = self.studio.create(render, plans, outcome, webhook_url or render.webhook_url)
+        self.engine.wake()
+        return jobs
+
+    async def _wait(self, jobs: list[Job]) -> None:
+        """`wait_for_completion`: block until the variations end (see Engine.wait_until)."""
+        await self.engine.wait_until(self.studio.finished_at(jobs))
+
+    # analysis
+
+    async def analyze(self, request: Request) -> Response:
+        account = self.authenticate(request)
+        body = parse_model(m.Analyze, await self._json(request))
+        return await self.run_analysis(account, body)
+
+    async def run_analysis(self, account: Account, body: m.Analyze) -> Response:
+        """Synchronous without webhook_url; with it, an early answer and a webhook [INFERRED]."""
+        self._check_webhook_url(body.webhook_url)
+        self.refuse_if_faulted("analyze", body.image_url)
+        outcome = self.plan_job("analyze", body.image_url)
+        job_id = self.engine.ids.prefixed("ana_", 20)
+        source_id, source_key = self.engine.media.source_for(body.image_url, account.id)
+        spec = RenderSpec(vendor=self.title, operation="mask", source_key=source_key, format="PNG")
+        with self.engine.store.transaction():
+            mask = self.engine.media.plan_render(account.id, job_id, spec, source_id)
+            job = self.engine.jobs.create(
+                id=job_id,
+                vendor=self.slug,
+                account_id=account.id,
+                operation="analysis",
+                timing=TIMINGS["analysis"],
+                params={
+                    "webhook_url": body.webhook_url,
+                    "mask": mask.id,
+                    "percentage_masked": self._coverage(source_id, source_key),
+                },
+                outputs=[mask.id],
+                fails=outcome.fails,
+                error="Failed to analyze image" if outcome.fails else None,
+                slow=outcome.slow,
+            )
+        self.engine.wake()
+        if body.webhook_url is None:
+            await self.engine.wait_until(job.finished_at)
+        return json_response(self._analysis_view(job))
+
+    def _coverage(self, source_id: str | None, source_key: str) -> float:
+        """The share of the mask that will be drawn, computed from the same mask."""
+        media = self.engine.media.get(source_id) if source_id else None
+        size = (
+            (media.width, media.height) if media and media.width and media.height else DEFAULT_SIZE
+        )
+        return mask_coverage(mask_for(size, source_key))
+
+    def _analysis_view(self, job: Job) -> dict[str, Any]:
+        state = job.state(self.engine.now())
+        mask = self.engine.media.get(job.params["mask"])
+        view: dict[str, Any] = {
+            "id": job.id,
+            "created_at": epoch_ms(job.created_at),
+            "result_url": self.engine.media.url(mask) if mask and not job.fails else None,
+            "percentage_masked": job.params["percentage_masked"] if not job.fails else None,
+            "status": STATUS_WORDS[state] if state.finished else "queued",
+        }
+        if state == JobState.FAILED:
+            view["error_message"] = job.error
+        return view
+
+    async def multi_view_compatibility(self, request: Request) -> Response:
+        account = self.authenticate(request)
+        body = parse_model(m.MultiViewCompatibility, await self._json(request))
+        sizes = []
+        for url in body.image_urls:
+            media = self.engine.media.served(url)
+            sizes.append((media.width, media.height) if media else None)
+        if None not in sizes and sizes[0] != sizes[1]:
+            return json_response(
+                {
+                    "compatible": False,
+                    "hard_rejected": True,
+                    "rejection_reason": "Images must have the same dimensions for multi-view staging",
+                }
+            )
+        del account
+        return json_response({"compatible": True, "hard_rejected": False, "rejection_reason": None})
+
+    # webhook secret
+
+    async def set_webhook_secret(self, request: Request) -> Response:
+        account = self.authenticate(request)
+        body = parse_model(m.WebhookSecret, await self._json(request))
+        account.data["webhook_secret"] = body.webhook_secret
+        self.engine.accounts.save(account)
+        return json_response({"message": "Webhook secret updated successfully"})
+
+    async def delete_webhook_secret(self, request: Request) -> Response:
+        account = self.authenticate(request)
+        account.data.pop("webhook_secret", None)
+        self.engine.accounts.save(account)
+        return json_response({"message": "Webhook secret removed successfully"})
+
+    # webhooks
+
+    async def on_job_finished(self, job: Job) -> None:
+        url = job.params.get("webhook_url")
+        if not url:
+            return
+        at = job.finished_at
+        if job.operation == "analysis":
+            view = self._analysis_view(job)
+            payload = (
+                deliveries.analysis_error(job.id, job.error or "", at)
+                if job.fails
+                else deliveries.analysis_done(
+                    job.id, view["result_url"], view["percentage_masked"], at
+                )
+            )
+        else:
+            render = self.studio.render_of(job)
+            variation = {
+                "id": job.id,
+                "type": job.params["type"],
+                "base_variation_id": job.params.get("base_variation_id"),
+            }
+            payload = (
+                deliveries.variation_error(render.id, variation, job.error or "", at)
+                if job.fails
+                else deliveries.variation_done(
+                    render.id, variation, self.studio.result_view(render, job), at
+                )
+            )
+        account = self.engine.accounts.get(job.account_id)
+        secret = account.data.get("webhook_secret") if account else None
+        self.engine.outbox.enqueue(
+            vendor=self.slug,
+            account_id=job.account_id,
+            url=url,
+            event=payload["event_type"],
+            payload=payload,
+            policy=deliveries.POLICY,
+            sign=deliveries.signer(secret, self.options),
+        )
+
+    # helpers
+
+    def _check_webhook_url(self, url: str | None) -> None:
+        if url is not None and not is_http_url(url):
+            raise ApiError(400, "webhook_url: expected an http(s) URL", field="webhook_url")
+
+    async def _json(self, request: Request) -> dict[str, Any]:
+        return parse_json_object(await read_body(request, JSON_LIMIT))
+
+
+def _bulk_item(index: int, item: Any) -> m.CreateRender:
+    """One render of a bulk request, its errors located inside `renders`."""
+    where = f"renders[{index}]"
+    try:
+        return parse_model(m.CreateRender, item, skip=CONFIG_TAGS)
+    except ApiError as exc:
+        if exc.field in (None, "body"):
+            raise ApiError(400, f"{where}: {exc.message}", field=where) from exc
+        raise ApiError(400, f"{where}.{exc.message}", field=f"{where}.{exc.field}") from exc
+
+
+def _uid(account: Account) -> str:
+    return account.id.split(":")[1]
+
+
+def _email(account: Account) -> str:
+    return str(account.data.get("email", f"developer+{_uid(account)[:8]}@example.com"))
