@@ -19,6 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .control.api import control_routes
+from .control.journal import Journal
 from .core.engine import Engine
 from .core.jobs import JobState
 from .core.media import MediaNotReady
@@ -42,6 +43,9 @@ class EmulatorApp:
             Mount("/_emulator", routes=control_routes(self)),
             *[Mount(f"/{slug}", app) for slug, app in vendor_apps.items()],
         ]
+        self.journal = Journal(
+            self.engine.clock, {h: v.slug for v in self.vendors for h in v.hosts}
+        )
         self._main = Starlette(
             routes=routes,
             lifespan=self._lifespan,
@@ -53,12 +57,12 @@ class EmulatorApp:
         return {v.slug: f"{public}/{v.slug}{v.docs_base}" for v in self.vendors}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            vendor_app = self._by_host.get(_host(scope))
-            if vendor_app is not None:
-                await vendor_app(scope, receive, send)
-                return
-        await self._main(scope, receive, send)
+        if scope["type"] != "http":
+            await self._main(scope, receive, send)
+            return
+        vendor_app = self._by_host.get(_host(scope))
+        target = vendor_app if vendor_app is not None else self._main
+        await self.journal.record(scope, receive, send, target)
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:

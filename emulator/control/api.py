@@ -156,6 +156,17 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
             raise ApiError(404, "fault rule not found")
         return Response(status_code=204)
 
+    async def requests(request: Request) -> Response:
+        vendor = request.query_params.get("vendor")
+        limit = request.query_params.get("limit", "100")
+        if not limit.isdigit() or not 1 <= int(limit) <= 1000:
+            raise ApiError(400, "limit: expected a whole number from 1 to 1000")
+        return JSONResponse(app.journal.list(vendor, int(limit)))
+
+    async def clear_requests(request: Request) -> Response:
+        app.journal.clear()
+        return Response(status_code=204)
+
     table = [
         ("/health", health, ["GET"]),
         ("/clock", clock, ["GET"]),
@@ -169,5 +180,7 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         ("/faults", add_fault, ["POST"]),
         ("/faults", clear_faults, ["DELETE"]),
         ("/faults/{fault_id}", delete_fault, ["DELETE"]),
+        ("/requests", requests, ["GET"]),
+        ("/requests", clear_requests, ["DELETE"]),
     ]
     return [Route(path, guarded(handler), methods=methods) for path, handler, methods in table]

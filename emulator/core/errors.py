@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -74,3 +75,15 @@ def validation_error(
 ) -> ApiError:
     field, message = describe_validation_error(exc, skip)
     return ApiError(status, message, field=field)
+
+
+def one_of(
+    value: str, allowed: Iterable[str], what: str, aliases: Mapping[str, str] | None = None
+) -> str:
+    """`value` (or what its alias stands for) if allowed, else a ValueError for a pydantic validator
+    listing the allowed values."""
+    value = (aliases or {}).get(value, value)
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise ValueError(f"unsupported {what}; expected one of: {', '.join(allowed)}")
+    return value

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
+from ...core.errors import one_of
+
 Tier = Literal["classic", "premium"]
 Mode = Literal["stage", "cleanup_and_stage"]
 EventType = Literal["render.succeeded", "render.failed"]
@@ -88,17 +90,12 @@ class StagingRequest(_RenderCommon):
     @field_validator("room_type")
     @classmethod
     def _known_room(cls, value: str) -> str:
-        value = ROOM_ALIASES.get(value, value)
-        if value not in ROOM_TYPES:
-            raise ValueError(f"unsupported room_type; expected one of: {', '.join(ROOM_TYPES)}")
-        return value
+        return one_of(value, ROOM_TYPES, "room_type", ROOM_ALIASES)
 
     @field_validator("style")
     @classmethod
     def _known_style(cls, value: str) -> str:
-        if value not in STYLES:
-            raise ValueError(f"unsupported style; expected one of: {', '.join(STYLES)}")
-        return value
+        return one_of(value, STYLES, "style")
 
 
 class DeclutterRequest(_RenderCommon):

@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from ...core.errors import one_of
+
 # [D-EP] pattern of image_url on create-render and analyze
 IMAGE_URL_PATTERN = r"^(https?:\/\/[^\s]+|data:image\/[a-zA-Z+]+;base64,[A-Za-z0-9+/=]+)$"
 # [D-EP] pattern of webhook_secret
@@ -72,17 +74,13 @@ class AddFurniture(_Body):
     @field_validator("room_type")
     @classmethod
     def _room(cls, value: str) -> str:
-        if value not in ROOM_TYPES:
-            raise ValueError(f"unsupported room_type; expected one of: {', '.join(ROOM_TYPES)}")
-        return value
+        return one_of(value, ROOM_TYPES, "room_type")
 
     @field_validator("style")
     @classmethod
     def _style(cls, value: str) -> str:
-        value = STYLE_ALIASES.get(value, value)
-        if value not in STYLES and value not in DEPRECATED_STYLES:
-            raise ValueError(f"unsupported style; expected one of: {', '.join(STYLES)}")
-        return value
+        # deprecated styles stay accepted [D-EP]
+        return one_of(value, STYLES + tuple(DEPRECATED_STYLES), "style", STYLE_ALIASES)
 
 
 class RemoveFurniture(_Body):
