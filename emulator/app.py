@@ -100,17 +100,13 @@ class EmulatorApp:
         media = self.engine.media.get(media_id)
         if media is None or media.ext != ext or not self._released(media.job_id):
             return JSONResponse({"error": "Not found"}, status_code=404)
-        etag = f'"{media.etag}"' if media.etag else None
-        if etag and request.headers.get("if-none-match") == etag:
-            return Response(status_code=304, headers={"ETag": etag})
+        if media.etag and _matches(request.headers.get("if-none-match"), f'"{media.etag}"'):
+            return Response(status_code=304, headers=_cache_headers(media.etag))
         try:
             media, data = await self.engine.media.content(media)
         except MediaNotReady:
             return JSONResponse({"error": "Not found"}, status_code=404)
-        headers = {
-            "ETag": f'"{media.etag}"',
-            "Cache-Control": "public, max-age=31536000, immutable",
-        }
+        headers = _cache_headers(media.etag or "")
         body = b"" if request.method == "HEAD" else data
         response = Response(body, media_type=media.content_type, headers=headers)
         response.headers["Content-Length"] = str(len(data))
@@ -122,6 +118,17 @@ class EmulatorApp:
             return True
         job = self.engine.jobs.get(job_id)
         return job is not None and job.state(self.engine.now()) == JobState.SUCCEEDED
+
+
+def _cache_headers(etag: str) -> dict[str, str]:
+    return {"ETag": f'"{etag}"', "Cache-Control": "public, max-age=31536000, immutable"}
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 If-None-Match: a list of tags, weak ones compared weakly, or `*`."""
+    if not if_none_match:
+        return False
+    return any(tag.strip().removeprefix("W/") in (etag, "*") for tag in if_none_match.split(","))
 
 
 def _host(scope: Scope) -> str:

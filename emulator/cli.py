@@ -35,25 +35,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _free_port(host: str) -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the port now (port 0: a free one, known before the URLs are printed) and hand the
+    socket to uvicorn, so no other process can take the port in between."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     overrides = {k: v for k, v in vars(args).items() if k != "command"}
     settings = Settings.from_env(**overrides)
-    if settings.port == 0:
-        settings = settings.model_copy(update={"port": _free_port(settings.host)})
+    sock = _listen(settings.host, settings.port)
+    settings = settings.model_copy(update={"port": sock.getsockname()[1]})
     app = create_app(settings)
     print(f"staging-emulator {__version__} on http://{settings.host}:{settings.port}", flush=True)
     print(f"  clock {settings.clock} (speed {settings.speed}), store {settings.store}", flush=True)
     for slug, url in app.base_urls().items():
         print(f"  {slug:<20} {url}", flush=True)
     print(f"  {'control API':<20} {settings.resolved_public_url()}/_emulator", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    config = uvicorn.Config(app, log_level=settings.log_level)
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 

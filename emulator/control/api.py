@@ -144,7 +144,6 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
     async def add_fault(request: Request) -> Response:
         rule = parse_model(FaultRule, await body(request))
         check_vendor(rule.vendor)
-        rule.id, rule.matched = engine.ids.uuid(), 0
         return JSONResponse(engine.faults.add(rule).model_dump(), status_code=201)
 
     async def clear_faults(request: Request) -> Response:

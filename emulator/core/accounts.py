@@ -66,6 +66,8 @@ class Accounts:
 
     def charge(self, account: Account, credits: int) -> bool:
         """Take `credits` from the balance; False (and nothing taken) when it would go negative."""
+        if credits < 0:
+            raise ValueError("a charge cannot be negative")
         if account.credits < credits:
             return False
         account.credits -= credits

@@ -51,7 +51,7 @@ class Engine:
         self.jobs = Jobs(self.store, self.clock, self.ids)
         self.media = MediaLibrary(self.store, self.clock, self.ids, config.public_url)
         self.outbox = Outbox(self.store, self.clock, self.ids, config.webhook_timeout)
-        self.faults = Faults(self.store)
+        self.faults = Faults(self.store, self.ids)
         self._job_handlers: dict[str, JobHandler] = {}
         self._run_lock = asyncio.Lock()
         self._wake = asyncio.Event()

@@ -59,7 +59,8 @@ def describe_validation_error(
     if kind == "extra_forbidden":
         return field, f"{field} is not a recognised field"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        field = f"{field}.{str(ctx.get('discriminator', 'type')).strip(chr(39))}"
+        discriminator = str(ctx.get("discriminator", "type")).strip("'")
+        field = f"{field}.{discriminator}" if loc else discriminator
         if kind == "union_tag_not_found":
             return field, f"{field} is required"
         return (

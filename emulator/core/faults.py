@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from .ids import IdFactory
 from .store import Collection, Store
 
 MAGIC_FAIL = "emulator-fail"
@@ -77,10 +78,13 @@ class FaultRule(BaseModel):
 
 
 class Faults:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, ids: IdFactory) -> None:
         self._rules = Collection(store, "fault", FaultRule)
+        self.ids = ids
 
     def add(self, rule: FaultRule) -> FaultRule:
+        """Store a rule under a fresh id, its count starting at zero."""
+        rule = rule.model_copy(update={"id": self.ids.uuid(), "matched": 0})
         return self._rules.save(rule, None)
 
     def list(self) -> list[FaultRule]:

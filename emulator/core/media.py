@@ -170,36 +170,35 @@ class MediaLibrary:
         return data
 
     async def content(self, media: Media) -> tuple[Media, bytes]:
-        """The bytes of a media, drawing a planned render once (in a worker thread)."""
+        """The bytes of a media, drawing a planned render once (in a worker thread); what it is
+        drawn from (its source or the render it derives from) is fetched the same way first."""
         if media.ready:
             return media, self.read(media)
         lock = self._render_locks.setdefault(media.id, asyncio.Lock())
         async with lock:
             current = self.get(media.id) or media
             if not current.ready:
-                data = await asyncio.to_thread(self._draw, current)
+                source = await self._source_bytes(current)
+                data = await asyncio.to_thread(self._draw, current, source)
                 current = self._store_bytes(current, data)
             self._render_locks.pop(media.id, None)
             return current, self.read(current)
 
-    def _draw(self, media: Media) -> bytes:
-        if media.derived_from is not None:
-            data = self._bytes_of(media.derived_from)
-            if data is None:
+    async def _source_bytes(self, media: Media) -> bytes | None:
+        source_id = media.derived_from or media.source_media_id
+        source = self.get(source_id) if source_id else None
+        if source is None:
+            if media.derived_from:
                 raise MediaNotReady(media.id)
-            return self._derive(data, media.derivation or "optimized")
-        assert media.recipe is not None
-        source = self._bytes_of(media.source_media_id) if media.source_media_id else None
-        data, (media.width, media.height) = renders.render(media.recipe, source)
-        return data
+            return None
+        return (await self.content(source))[1]
 
-    def _bytes_of(self, media_id: str) -> bytes | None:
-        """Bytes of a source, drawing it first when it is itself a planned render."""
-        data = self.store.get_blob(media_id)
-        source = self.get(media_id) if data is None else None
-        if source is not None and source.origin == "render":
-            data = self._draw(source)
-            self._store_bytes(source, data)
+    def _draw(self, media: Media, source: bytes | None) -> bytes:
+        if media.derived_from is not None:
+            assert source is not None
+            return self._derive(source, media.derivation or "optimized")
+        assert media.recipe is not None
+        data, (media.width, media.height) = renders.render(media.recipe, source)
         return data
 
     def _derive(self, data: bytes, derivation: Derivation) -> bytes:

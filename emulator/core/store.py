@@ -67,27 +67,23 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group writes so that a failure leaves nothing half-written (nests: the outermost
-        transaction commits or rolls back everything)."""
+        """Group writes so that a failure leaves nothing half-written. Nested blocks are
+        savepoints: an inner failure undoes only the inner block's writes."""
         with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            self._db.execute("BEGIN IMMEDIATE")
-            self._depth = 1
+            depth = self._depth
+            self._db.execute(f"SAVEPOINT sp{depth}" if depth else "BEGIN IMMEDIATE")
+            self._depth = depth + 1
             try:
                 yield
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._db.execute(f"ROLLBACK TO sp{depth}" if depth else "ROLLBACK")
+                if depth:
+                    self._db.execute(f"RELEASE sp{depth}")
                 raise
             else:
-                self._db.execute("COMMIT")
+                self._db.execute(f"RELEASE sp{depth}" if depth else "COMMIT")
             finally:
-                self._depth = 0
+                self._depth = depth
 
     def _run(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         with self._lock:

@@ -22,7 +22,9 @@ from .store import Collection, Store
 
 WEBHOOK_ATTEMPT = "webhook.attempt"
 
-Signer = Callable[[bytes, float], dict[str, str]]
+# (account id, raw body, send time) -> signature headers; run at every attempt, so a timestamped
+# signature is fresh on each retry and a secret changed meanwhile applies.
+Signer = Callable[[str, bytes, float], dict[str, str]]
 
 
 class RetryPolicy(BaseModel):
@@ -41,6 +43,7 @@ class RetryPolicy(BaseModel):
 
 class Attempt(BaseModel):
     at: float
+    headers: dict[str, str] = Field(default_factory=dict)  # the signature sent with this attempt
     status: int | None = None
     error: str | None = None
     duration_ms: float = 0.0
@@ -70,6 +73,7 @@ class Outbox:
         self.store, self.clock, self.ids, self.timeout = store, clock, ids, timeout
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
+        self.signers: dict[str, Signer] = {}  # by vendor
 
     def enqueue(
         self,
@@ -80,14 +84,11 @@ class Outbox:
         event: str,
         payload: Any,
         policy: RetryPolicy,
-        sign: Signer | None = None,
         delay: float = 0.0,
     ) -> Delivery:
         body = json.dumps(payload, separators=(",", ":"))
         now = self.clock.now()
         headers = {"Content-Type": "application/json", "User-Agent": "staging-emulator-webhooks"}
-        if sign is not None:
-            headers.update(sign(body.encode(), now))
         delivery = Delivery(
             id=self.ids.uuid(),
             vendor=vendor,
@@ -115,10 +116,15 @@ class Outbox:
         if delivery is None or delivery.state != "pending":
             return
         attempt = Attempt(at=self.clock.now())
+        signer = self.signers.get(delivery.vendor)
+        if signer is not None:
+            attempt.headers = signer(delivery.account_id, delivery.body.encode(), attempt.at)
         started = time.perf_counter()
         try:
             response = await self._http().post(
-                delivery.url, content=delivery.body.encode(), headers=delivery.headers
+                delivery.url,
+                content=delivery.body.encode(),
+                headers=delivery.headers | attempt.headers,
             )
             attempt.status = response.status_code
         except httpx.HTTPError as exc:
@@ -140,7 +146,10 @@ class Outbox:
     def _http(self) -> httpx.AsyncClient:
         loop = asyncio.get_running_loop()
         if self._client is None or self._client_loop is not loop:
-            self._client = httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
+            # trust_env=False: a CI runner's HTTP_PROXY must not swallow posts to local receivers
+            self._client = httpx.AsyncClient(
+                timeout=self.timeout, follow_redirects=False, trust_env=False
+            )
             self._client_loop = loop
         return self._client
 

@@ -49,6 +49,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         self.studio = Studio(engine, self.slug)
+        engine.outbox.signers[self.slug] = self._sign
 
     def routes(self) -> list[BaseRoute]:
         v2 = [
@@ -381,8 +382,6 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
                     render.id, variation, self.studio.result_view(render, job), at
                 )
             )
-        account = self.engine.accounts.get(job.account_id)
-        secret = account.data.get("webhook_secret") if account else None
         self.engine.outbox.enqueue(
             vendor=self.slug,
             account_id=job.account_id,
@@ -390,8 +389,13 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
             event=payload["event_type"],
             payload=payload,
             policy=deliveries.POLICY,
-            sign=deliveries.signer(secret, self.options),
         )
+
+    def _sign(self, account_id: str, body: bytes, now: float) -> dict[str, str]:
+        """Signs each delivery attempt with the account's secret of that moment."""
+        account = self.engine.accounts.get(account_id)
+        secret = account.data.get("webhook_secret") if account else None
+        return deliveries.signature_headers(secret, body, now, self.options)
 
     # helpers
 

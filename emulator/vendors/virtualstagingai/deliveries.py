@@ -15,7 +15,7 @@ import hmac
 from typing import Any
 
 from ...core.clock import epoch_ms
-from ...core.webhooks import RetryPolicy, Signer
+from ...core.webhooks import RetryPolicy
 
 # [D-WH] first try plus 3 retries, anything but a 200 is a failure; the delays are [INFERRED].
 POLICY = RetryPolicy(max_attempts=4, first_delay=10.0, factor=2.0, only_200=True)
@@ -27,23 +27,22 @@ DEFAULT_SIGNING = {
 }
 
 
-def signer(secret: str | None, options: dict[str, Any]) -> Signer | None:
+def signature_headers(
+    secret: str | None, body: bytes, now: float, options: dict[str, Any]
+) -> dict[str, str]:
+    """The headers that sign `body` with the account's secret; none without a secret."""
     if not secret:
-        return None
+        return {}
     settings = DEFAULT_SIGNING | {k: v for k, v in options.items() if k in DEFAULT_SIGNING}
-
-    def sign(body: bytes, now: float) -> dict[str, str]:
-        headers = {}
-        message = body
-        if settings["timestamp_header"]:
-            stamp = str(epoch_ms(now))
-            headers[str(settings["timestamp_header"])] = stamp
-            message = stamp.encode() + b"." + body
-        digest = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-        headers[str(settings["signature_header"])] = f"{settings['signature_prefix']}{digest}"
-        return headers
-
-    return sign
+    headers = {}
+    message = body
+    if settings["timestamp_header"]:
+        stamp = str(epoch_ms(now))
+        headers[str(settings["timestamp_header"])] = stamp
+        message = stamp.encode() + b"." + body
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    headers[str(settings["signature_header"])] = f"{settings['signature_prefix']}{digest}"
+    return headers
 
 
 def variation_done(

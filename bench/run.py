@@ -1,0 +1,318 @@
+"""Benchmarks of staging-emulator: start-up time, status-poll throughput, render time, memory.
+
+    .venv/bin/python bench/run.py
+
+(a) start-up: from launching `staging-emulator serve --store memory` to the first 200 from
+    /_emulator/health, median of 5 launches;
+(b) throughput: Virtual Staging ART `POST /api/image/check-status` on one uvicorn worker (manual
+    clock, in-memory store), hammered for ~5 s by keep-alive connections over loopback; req/s,
+    p50 and p99 latency. The load generator is a small raw HTTP/1.1 client on asyncio, lighter than
+    httpx, so that the figure is the server's rather than the client's; client and server share
+    the machine's cores;
+(c) placeholder render time in-process (`emulator.core.renders.render`, stage operation): over a
+    1920x1080 JPEG photo, and a synthetic room for an outside URL, median of 10;
+(d) peak memory (VmHWM) of the server process after the load of (b).
+
+Everything runs on 127.0.0.1 and stops by itself in well under a minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from emulator.core import renders  # noqa: E402
+
+STARTS = 5
+LOAD_SECONDS = 5.0
+CONNECTIONS = 16
+MAX_REQUESTS = 500_000
+RENDER_RUNS = 10
+TOTAL_BUDGET = 75  # seconds: a safety net, the whole run takes about 20 s
+KEY = "sk_bench"
+
+
+def server_command() -> list[str]:
+    script = ROOT / ".venv" / "bin" / "staging-emulator"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("staging-emulator")
+    return [found] if found else [sys.executable, "-m", "emulator.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def server(*args: str):
+    """A `staging-emulator serve` process on a free port: yields (process, base URL, start time)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STAGING_EMULATOR_")}
+    command = [*server_command(), "serve", "--port", str(port), "--store", "memory"]
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [*command, "--log-level", "warning", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield proc, f"http://127.0.0.1:{port}", started
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def wait_healthy(client: httpx.Client, proc: subprocess.Popen, url: str, limit: float = 15) -> None:
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}")
+        try:
+            if client.get(f"{url}/_emulator/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.002)
+    raise TimeoutError("the server did not answer /_emulator/health")
+
+
+# (a) start-up
+
+
+def bench_startup() -> list[float]:
+    times = []
+    with httpx.Client(trust_env=False) as client:
+        for _ in range(STARTS):
+            with server() as (proc, url, started):
+                wait_healthy(client, proc, url)
+                times.append(time.perf_counter() - started)
+    return times
+
+
+# (b) check-status throughput and (d) memory
+
+
+def jpeg(width: int, height: int) -> bytes:
+    img = renders.synthetic_room("bench-source", (width, height))
+    noise = Image.effect_noise((width, height), 40).convert("RGB")
+    img = Image.blend(img, noise, 0.15)  # photo-like detail, so the JPEG codec has work to do
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+def prepare_group(client: httpx.Client, url: str) -> str:
+    """Upload a photo and request a render of it; the upload group's id."""
+    base = f"{url}/virtualstaging-art/api"
+    auth = {"Authorization": f"Bearer {KEY}"}
+    data_url = "data:image/jpeg;base64," + base64.b64encode(jpeg(640, 480)).decode()
+    upload = client.post(f"{base}/image/upload", json={"data_url": data_url}, headers=auth)
+    upload.raise_for_status()
+    body = {"image_url": upload.json()["url"], "room_type": "living", "style": "modern"}
+    render = client.post(f"{base}/image/render/request", json=body, headers=auth)
+    render.raise_for_status()
+    return render.json()["upload_id"]
+
+
+async def _connection(
+    port: int, request: bytes, stop_at: float, budget: list[int], latencies: list[float]
+) -> int:
+    """One keep-alive connection sending `request` until the time or the request budget is up;
+    returns how many answers were not 200 with a status."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    errors = 0
+    try:
+        while time.perf_counter() < stop_at and budget[0] > 0:
+            budget[0] -= 1
+            sent = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            body = await reader.readexactly(length)
+            latencies.append(time.perf_counter() - sent)
+            if not head.startswith(b"HTTP/1.1 200") or b'"status"' not in body:
+                errors += 1
+    finally:
+        writer.close()
+    return errors
+
+
+async def hammer(url: str, upload_id: str) -> tuple[int, float, list[float], int]:
+    port = int(url.rsplit(":", 1)[1])
+    payload = json.dumps({"upload_id": upload_id}).encode()
+    request = (
+        b"POST /virtualstaging-art/api/image/check-status HTTP/1.1\r\n"
+        b"Host: 127.0.0.1\r\n"
+        b"Authorization: Bearer " + KEY.encode() + b"\r\n"
+        b"Content-Type: application/json\r\n"
+        b"Content-Length: " + str(len(payload)).encode() + b"\r\n\r\n" + payload
+    )
+    latencies: list[float] = []
+    budget = [MAX_REQUESTS]
+    started = time.perf_counter()
+    stop_at = started + LOAD_SECONDS
+    results = await asyncio.wait_for(
+        asyncio.gather(
+            *(_connection(port, request, stop_at, budget, latencies) for _ in range(CONNECTIONS))
+        ),
+        timeout=LOAD_SECONDS + 10,
+    )
+    elapsed = time.perf_counter() - started
+    return len(latencies), elapsed, latencies, sum(results)
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    values = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            name, _, rest = line.partition(":")
+            if name in ("VmHWM", "VmRSS"):
+                values[name] = int(rest.split()[0])
+    return values
+
+
+def bench_load() -> dict[str, object]:
+    with (
+        server("--clock", "manual", "--seed", "1") as (proc, url, _),
+        httpx.Client(trust_env=False, timeout=10) as client,
+    ):
+        wait_healthy(client, proc, url)
+        idle = memory_kib(proc.pid)
+        upload_id = prepare_group(client, url)
+        check = client.post(
+            f"{url}/virtualstaging-art/api/image/check-status",
+            json={"upload_id": upload_id},
+            headers={"Authorization": f"Bearer {KEY}"},
+        )
+        assert check.json() == {"status": "rendering"}, check.text
+        count, elapsed, latencies, errors = asyncio.run(hammer(url, upload_id))
+        after = memory_kib(proc.pid)
+    ordered = sorted(latencies)
+    return {
+        "count": count,
+        "elapsed": elapsed,
+        "errors": errors,
+        "rps": count / elapsed,
+        "p50": ordered[len(ordered) // 2] * 1000,
+        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+        "idle_rss": idle.get("VmRSS", 0),
+        "hwm": after.get("VmHWM", 0),
+        "rss": after.get("VmRSS", 0),
+    }
+
+
+# (c) render time
+
+
+def timed(fn, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def bench_render() -> dict[str, tuple[list[float], tuple[int, int]]]:
+    photo = jpeg(1920, 1080)
+    stage = renders.RenderSpec(vendor="Bench", room_type="living_room", style="modern")
+    outside = stage.model_copy(update={"source_key": "https://example.com/listing/1.jpg"})
+    _, photo_size = renders.render(stage, photo)  # warm-up (fonts, codecs)
+    _, room_size = renders.render(outside, None)
+    return {
+        "photo": (timed(lambda: renders.render(stage, photo), RENDER_RUNS), photo_size),
+        "synthetic": (timed(lambda: renders.render(outside, None), RENDER_RUNS), room_size),
+    }
+
+
+def _timeout(signum, frame):
+    raise TimeoutError(f"benchmark exceeded {TOTAL_BUDGET} s")
+
+
+def main() -> int:
+    signal.signal(signal.SIGALRM, _timeout)
+    signal.alarm(TOTAL_BUDGET)
+    began = time.perf_counter()
+    print(f"staging-emulator bench: python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+
+    starts = bench_startup()
+    load = bench_load()
+    render = bench_render()
+    ms = lambda seconds: f"{seconds * 1000:.0f} ms"  # noqa: E731
+
+    rows = [
+        (
+            "(a) start-up to first health 200",
+            f"median {ms(statistics.median(starts))}",
+            f"{STARTS} runs, min {ms(min(starts))}, max {ms(max(starts))}",
+        ),
+        (
+            "(b) check-status throughput",
+            f"{load['rps']:.0f} req/s",
+            f"{load['count']} reqs in {load['elapsed']:.1f} s, {CONNECTIONS} conns, "
+            f"{load['errors']} errors",
+        ),
+        (
+            "    check-status latency",
+            f"p50 {load['p50']:.1f} ms",
+            f"p99 {load['p99']:.1f} ms",
+        ),
+    ]
+    for label, key in (("photo 1920x1080", "photo"), ("synthetic room", "synthetic")):
+        times, size = render[key]
+        rows.append(
+            (
+                f"(c) render, stage, {label}",
+                f"median {ms(statistics.median(times))}",
+                f"{RENDER_RUNS} runs, output {size[0]}x{size[1]}, min {ms(min(times))}",
+            )
+        )
+    rows.append(
+        (
+            "(d) server peak RSS after load",
+            f"VmHWM {load['hwm'] / 1024:.1f} MiB",
+            f"idle RSS {load['idle_rss'] / 1024:.1f} MiB, now {load['rss'] / 1024:.1f} MiB",
+        )
+    )
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    print()
+    for label, value, detail in rows:
+        print(f"{label:<{widths[0]}}  {value:<{widths[1]}}  {detail}")
+    print(f"\ntotal {time.perf_counter() - began:.1f} s")
+    signal.alarm(0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Engine test fixtures. `async def` tests run in their own event loop via asyncio.run, so no
+plugin is needed; nothing here ever sleeps to wait for a job: the clock is manual."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Iterator
+
+import pytest
+
+from emulator.core.engine import Engine
+
+from .helpers import Receiver, manual_engine
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
+    return True
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    """A manual-clock engine on an in-memory store, seed 1."""
+    eng = manual_engine()
+    yield eng
+    eng.store.close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with Receiver() as r:
+        yield r

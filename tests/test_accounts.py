@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+
+from emulator.core.accounts import Accounts, account_id
+from emulator.core.clock import MANUAL_EPOCH, ManualClock
+from emulator.core.faults import magic_key
+from emulator.core.store import Store
+
+
+@pytest.fixture
+def accounts() -> Accounts:
+    return Accounts(Store(), ManualClock(), default_credits=100)
+
+
+def test_any_key_opens_its_own_account(accounts: Accounts) -> None:
+    acc = accounts.open("vendor-a", "sk_anything_at_all", meters={"photos": 5})
+    assert acc.id == account_id("vendor-a", "sk_anything_at_all")
+    assert acc.api_key == "sk_anything_at_all" and acc.vendor == "vendor-a"
+    assert acc.credits == 100 and not acc.blocked
+    assert acc.meters == {"photos": 5}
+    assert acc.created_at == MANUAL_EPOCH
+    assert "sk_anything" not in acc.id  # the key itself is not in the id
+
+
+def test_open_again_returns_the_same_account_with_its_state(accounts: Accounts) -> None:
+    acc = accounts.open("v", "key1")
+    assert accounts.charge(acc, 30)
+    again = accounts.open("v", "key1", meters={"ignored": 1})
+    assert again.id == acc.id and again.credits == 70 and again.meters == {}
+
+
+def test_accounts_are_isolated_by_key_and_vendor(accounts: Accounts) -> None:
+    a = accounts.open("v", "key-a")
+    b = accounts.open("v", "key-b")
+    other_vendor = accounts.open("w", "key-a")
+    assert len({a.id, b.id, other_vendor.id}) == 3
+    accounts.charge(a, 60)
+    assert accounts.get(a.id).credits == 40
+    assert accounts.get(b.id).credits == 100
+    assert accounts.get(other_vendor.id).credits == 100
+    assert {x.id for x in accounts.list("v")} == {a.id, b.id}
+    assert len(accounts.list()) == 3
+
+
+@pytest.mark.parametrize(
+    ("key", "invalid", "blocked", "credits"),
+    [
+        ("sk_test_123", False, False, 100),
+        ("sk_invalid_123", True, False, 100),
+        ("sk_INVALID", True, False, 100),
+        ("sk_blocked_1", False, True, 100),
+        ("sk_no-credits", False, False, 0),
+        ("sk_no_credits", False, False, 0),
+        ("sk_low-credits", False, False, 2),
+        ("sk_LOW_CREDITS", False, False, 2),
+    ],
+)
+def test_magic_keys(
+    accounts: Accounts, key: str, invalid: bool, blocked: bool, credits: int
+) -> None:
+    assert magic_key(key).invalid is invalid
+    acc = accounts.open("v", key)
+    assert acc.blocked is blocked
+    assert acc.credits == credits
+
+
+def test_charge_never_goes_negative(accounts: Accounts) -> None:
+    acc = accounts.open("v", "sk_low-credits")
+    assert accounts.charge(acc, 2) is True
+    assert acc.credits == 0
+    assert accounts.charge(acc, 1) is False
+    assert accounts.get(acc.id).credits == 0
+
+    acc = accounts.open("v", "sk_low_credits")
+    assert accounts.charge(acc, 3) is False  # nothing taken when it would go negative
+    assert accounts.get(acc.id).credits == 2
