@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .. import __version__
@@ -15,6 +16,9 @@ from ..core.clock import iso8601
 from ..core.errors import ApiError
 from ..core.faults import FaultRule
 from ..core.http import parse_json_object, parse_model, read_body
+from ..core.jobs import Job
+
+DASHBOARD = Path(__file__).with_name("dashboard.html")
 
 if TYPE_CHECKING:
     from ..app import EmulatorApp
@@ -125,8 +129,19 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
     async def list_jobs(request: Request) -> Response:
         now = engine.now()
         vendor = request.query_params.get("vendor")
+        limit = request.query_params.get("limit", "1000")
+        if not limit.isdigit() or int(limit) < 1:
+            raise ApiError(400, "limit: expected a positive whole number")
         jobs = [j for j in engine.jobs.list(newest_first=True) if vendor in (None, j.vendor)]
-        return JSONResponse([j.model_dump() | {"state": j.state(now).value} for j in jobs])
+        return JSONResponse([job_view(j, now) for j in jobs[: int(limit)]])
+
+    def job_view(job: Job, now: float) -> dict[str, Any]:
+        outputs = [engine.media.get(id) for id in job.outputs]
+        urls = [engine.media.url(media) for media in outputs if media is not None]
+        return job.model_dump() | {"state": job.state(now).value, "output_urls": urls}
+
+    async def dashboard(request: Request) -> Response:
+        return HTMLResponse(DASHBOARD.read_text(encoding="utf-8"))
 
     async def deliveries(request: Request) -> Response:
         vendor = request.query_params.get("vendor")
@@ -167,6 +182,7 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         return Response(status_code=204)
 
     table = [
+        ("/", dashboard, ["GET"]),
         ("/health", health, ["GET"]),
         ("/clock", clock, ["GET"]),
         ("/clock/advance", advance, ["POST"]),
