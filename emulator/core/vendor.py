@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .accounts import Account
@@ -29,6 +29,29 @@ from .http import auth_token
 from .jobs import Job
 
 log = logging.getLogger("staging_emulator")
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+RouteTable = list[tuple[str, Endpoint, list[str]]]
+
+
+def routes_from(table: RouteTable, prefixes: tuple[str, ...] = ("",)) -> list[BaseRoute]:
+    """One route per path under each prefix, its methods gathered from every row of the table,
+    so a wrong method gets a 405 whose Allow header lists them all."""
+    by_path: dict[str, dict[str, Endpoint]] = {}
+    for path, endpoint, methods in table:
+        for method in methods:
+            by_path.setdefault(path, {})[method] = endpoint
+    routes: list[BaseRoute] = []
+    for path, handlers in by_path.items():
+        if "GET" in handlers:
+            handlers.setdefault("HEAD", handlers["GET"])
+
+        async def dispatch(request: Request, handlers: dict[str, Endpoint] = handlers) -> Response:
+            return await handlers[request.method](request)
+
+        routes += [Route(prefix + path, dispatch, methods=list(handlers)) for prefix in prefixes]
+    return routes
 
 
 @dataclass(frozen=True)
@@ -124,6 +147,7 @@ class VendorApi(ABC):
             routes=self.routes(),
             exception_handlers={HTTPException: http_error, ApiError: api_error, Exception: crash},
         )
+        app.router.redirect_slashes = False  # `/renders/` is a 404, as at the vendor
         return _CatchAll(app, internal_error)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from ...core.accounts import Account
 from ...core.clock import iso8601
@@ -33,7 +33,7 @@ from ...core.jobs import Job, JobState, Timing
 from ...core.media import decode_data_url
 from ...core.renders import RenderSpec, sniff_image
 from ...core.urls import is_http_url, is_private_host
-from ...core.vendor import VendorApi
+from ...core.vendor import VendorApi, routes_from
 from ...core.webhooks import RetryPolicy
 from . import models as m
 from .state import ArtState
@@ -93,11 +93,7 @@ class VirtualStagingArt(VendorApi):
             ("/renders", self.list_renders, ["GET"]),
             ("/me", self.me, ["GET"]),
         ]
-        return [
-            Route(prefix + path, handler, methods=methods)
-            for prefix in ("/api", "/v1")
-            for path, handler, methods in table
-        ]
+        return routes_from(table, ("/api", "/v1"))
 
     def error_response(self, error: ApiError) -> Response:
         return json_response({"error": error.message}, error.status)

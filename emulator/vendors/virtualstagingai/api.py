@@ -7,11 +7,14 @@ send `Api-key` [C-ICON]); `/v2/status` needs none [C-LL]. Errors are `{"message"
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from ...core.accounts import Account
 from ...core.clock import epoch_ms
@@ -20,13 +23,15 @@ from ...core.errors import ApiError
 from ...core.faults import magic_key
 from ...core.http import json_response, parse_json_object, parse_model, read_body
 from ...core.jobs import Job, JobState
+from ...core.media import decode_data_url
 from ...core.pagination import page_after
-from ...core.renders import DEFAULT_SIZE, RenderSpec, mask_coverage, mask_for
+from ...core.renders import DEFAULT_SIZE, RenderSpec, image_size, mask_coverage, mask_for
 from ...core.urls import is_http_url
-from ...core.vendor import VendorApi
+from ...core.vendor import JobPlan, VendorApi, routes_from
 from . import deliveries
 from . import models as m
 from .studio import STATUS_WORDS, TIMINGS, Render, Studio, VariationPlan
+from .users import user_email, user_id
 from .v1 import V1Endpoints
 
 # Union tags pydantic puts in error locations; the field paths leave them out.
@@ -72,8 +77,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
             ("/user/webhook-secret", self.set_webhook_secret, ["POST"]),
             ("/user/webhook-secret", self.delete_webhook_secret, ["DELETE"]),
         ]
-        routes = [Route(p + path, h, methods=ms) for p in ("/v2", "/apiV2") for path, h, ms in v2]
-        return routes + [Route("/v1" + path, h, methods=ms) for path, h, ms in self.v1_table()]
+        return routes_from(v2, ("/v2", "/apiV2")) + routes_from(self.v1_table(), ("/v1",))
 
     def error_response(self, error: ApiError) -> Response:
         return json_response({"message": error.message}, error.status)
@@ -122,7 +126,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
         limits = {name: self._meter(account, name) for name in ("staging", "imageEditing")}
         return json_response(
             {
-                "user": {"email": _email(account), "uid": _uid(account)},
+                "user": {"email": user_email(account), "uid": user_id(account)},
                 "photoLimit": {name: limit for name, (limit, _) in limits.items()},
                 "photosUsedThisPeriod": {name: used for name, (_, used) in limits.items()},
             }
@@ -150,35 +154,42 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
     async def create_render(self, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.CreateRender, await self._json(request), skip=CONFIG_TAGS)
-        render, jobs = self._start_render(account, body, body.webhook_url)
+        with self.engine.store.transaction():
+            planned = self._plan_render(account, body, body.webhook_url)
+            self._check_photo_limit(account, planned.meter)
+            jobs = self._commit_render(account, planned)
+        self.engine.wake()
         if body.wait_for_completion:
             await self._wait(jobs)
-        return json_response(self.studio.render_view(render))
+        return json_response(self.studio.render_view(planned.render))
 
     async def create_renders_bulk(self, request: Request) -> Response:
+        """All or nothing: every render is planned and checked before any is created."""
         account = self.authenticate(request)
-        raw = await self._json(request)
-        bulk = parse_model(m.BulkRenders, raw)
-        bodies = [_bulk_item(index, item) for index, item in enumerate(bulk.renders)]
-        self._check_photo_limit(account, "staging", len(bodies))
-        started = [
-            self._start_render(account, body, body.webhook_url or bulk.webhook_url)
-            for body in bodies
-        ]
+        bulk = parse_model(m.BulkRenders, await self._json(request))
+        with self.engine.store.transaction():
+            planned = []
+            for index, item in enumerate(bulk.renders):
+                with _located(f"renders[{index}]"):
+                    body = parse_model(m.CreateRender, item, skip=CONFIG_TAGS)
+                    planned.append(
+                        self._plan_render(account, body, body.webhook_url or bulk.webhook_url)
+                    )
+            for meter in ("staging", "imageEditing"):
+                self._check_photo_limit(account, meter, sum(p.meter == meter for p in planned))
+            jobs = [job for p in planned for job in self._commit_render(account, p)]
+        self.engine.wake()
         if bulk.wait_for_completion:
-            await self._wait([job for _, jobs in started for job in jobs])
-        return json_response(
-            {"renders": [self.studio.render_view(render) for render, _ in started]}
-        )
+            await self._wait(jobs)
+        return json_response({"renders": [self.studio.render_view(p.render) for p in planned]})
 
-    def _start_render(
+    def _plan_render(
         self, account: Account, body: m.CreateRender, webhook_url: str | None
-    ) -> tuple[Render, list[Job]]:
+    ) -> PlannedRender:
+        """Check a render request and plan its variations; nothing is created yet."""
         urls = body.image_urls or [body.image_url or ""]
         self._check_webhook_url(webhook_url)
         configs = body.all_configs()
-        meter = "staging" if configs[0].type == "staging" else "imageEditing"
-        self._check_photo_limit(account, meter)
         self.refuse_if_faulted("create_render", *urls)
         render = self.studio.new_render(account.id, urls, webhook_url, save=False)
         plans = [
@@ -189,13 +200,21 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
             )
         ]
         self.studio.check_room(render, len(plans))
-        outcome = self.plan_job("create_render", *urls)
-        with self.engine.store.transaction():
-            self.studio.save_render(render)
-            self._use_photos(account, meter)
-            jobs = self.studio.create(render, plans, outcome, webhook_url)
-        self.engine.wake()
-        return render, jobs
+        return PlannedRender(
+            render=render,
+            plans=plans,
+            outcome=self.plan_job("create_render", *urls),
+            meter="staging" if configs[0].type == "staging" else "imageEditing",
+            webhook_url=webhook_url,
+        )
+
+    def _commit_render(self, account: Account, planned: PlannedRender) -> list[Job]:
+        """Create a planned render: one photo, its variations."""
+        self.studio.save_render(planned.render)
+        self._use_photos(account, planned.meter)
+        return self.studio.create(
+            planned.render, planned.plans, planned.outcome, planned.webhook_url
+        )
 
     async def get_render(self, request: Request) -> Response:
         account = self.authenticate(request)
@@ -312,7 +331,9 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
             "id": job.id,
             "created_at": epoch_ms(job.created_at),
             "result_url": self.engine.media.url(mask) if mask and not job.fails else None,
-            "percentage_masked": job.params["percentage_masked"] if not job.fails else None,
+            "percentage_masked": job.params["percentage_masked"]
+            if state == JobState.SUCCEEDED
+            else None,
             "status": STATUS_WORDS[state] if state.finished else "queued",
         }
         if state == JobState.FAILED:
@@ -320,12 +341,9 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
         return view
 
     async def multi_view_compatibility(self, request: Request) -> Response:
-        account = self.authenticate(request)
+        self.authenticate(request)
         body = parse_model(m.MultiViewCompatibility, await self._json(request))
-        sizes = []
-        for url in body.image_urls:
-            media = self.engine.media.served(url)
-            sizes.append((media.width, media.height) if media else None)
+        sizes = [self._size_of(url) for url in body.image_urls]
         if None not in sizes and sizes[0] != sizes[1]:
             return json_response(
                 {
@@ -334,8 +352,15 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
                     "rejection_reason": "Images must have the same dimensions for multi-view staging",
                 }
             )
-        del account
         return json_response({"compatible": True, "hard_rejected": False, "rejection_reason": None})
+
+    def _size_of(self, url: str) -> tuple[int, int] | None:
+        """Size of an image the emulator holds or a data URL carries; None for outside URLs."""
+        media = self.engine.media.served(url)
+        if media is not None:
+            return (media.width, media.height) if media.width and media.height else None
+        decoded = decode_data_url(url)
+        return image_size(decoded[1]) if decoded else None
 
     # webhook secret
 
@@ -407,20 +432,21 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
         return parse_json_object(await read_body(request, JSON_LIMIT))
 
 
-def _bulk_item(index: int, item: Any) -> m.CreateRender:
-    """One render of a bulk request, its errors located inside `renders`."""
-    where = f"renders[{index}]"
+@contextmanager
+def _located(where: str) -> Iterator[None]:
+    """Errors raised inside name their field from `where` (an item of a bulk request)."""
     try:
-        return parse_model(m.CreateRender, item, skip=CONFIG_TAGS)
+        yield
     except ApiError as exc:
         if exc.field in (None, "body"):
-            raise ApiError(400, f"{where}: {exc.message}", field=where) from exc
-        raise ApiError(400, f"{where}.{exc.message}", field=f"{where}.{exc.field}") from exc
+            raise ApiError(exc.status, f"{where}: {exc.message}", field=where) from exc
+        raise ApiError(exc.status, f"{where}.{exc.message}", field=f"{where}.{exc.field}") from exc
 
 
-def _uid(account: Account) -> str:
-    return account.id.split(":")[1]
-
-
-def _email(account: Account) -> str:
-    return str(account.data.get("email", f"developer+{_uid(account)[:8]}@example.com"))
+@dataclass
+class PlannedRender:
+    render: Render
+    plans: list[VariationPlan]
+    outcome: JobPlan
+    meter: str
+    webhook_url: str | None

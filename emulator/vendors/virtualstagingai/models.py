@@ -90,7 +90,7 @@ class RemoveFurniture(_Body):
 
 def _resolution(value: Any) -> Any:
     # [C-REPRO] sends the integer 1536, [C-LL]/[C-ICON] the string "default".
-    if value in ("default", 1536) and not isinstance(value, bool):
+    if value == "default" or (type(value) is int and value == 1536):
         return value
     raise ValueError('expected "default" or 1536')
 
@@ -166,7 +166,7 @@ class CreateRender(_ConfigHolder):
     @model_validator(mode="after")
     def _one_format(self) -> CreateRender:
         if (self.config is None) == (self.configs is None):
-            raise ValueError("send exactly one of config or configs")
+            raise ValueError("config: send exactly one of config or configs")
         if (self.image_url is None) == (self.image_urls is None):
             raise ValueError("image_url is required")
         return self
@@ -221,7 +221,7 @@ class Analyze(_Body):
 
 
 class MultiViewCompatibility(_Body):
-    image_urls: Annotated[list[StrictStr], Field(min_length=2, max_length=2)]
+    image_urls: Annotated[list[ImageUrl], Field(min_length=2, max_length=2)]
 
 
 class WebhookSecret(_Body):

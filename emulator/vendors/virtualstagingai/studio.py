@@ -77,6 +77,8 @@ class VariationPlan(BaseModel):
     style: str | None = None
     resolution: Any = "default"
     note: str | None = None
+    is_base: bool = False  # a removal the next staging plans of its config build on
+    on_new_base: bool = False  # builds on the nearest `is_base` removal planned before it
 
 
 class Studio:
@@ -172,13 +174,15 @@ class Studio:
             room_type=add.room_type,
             style=style,
             resolution=resolution,
+            on_new_base=removing and base is None,
         )
         plans = [staging] * count
         if removing and base is None:
             removal_echo = {"type": "staging", "remove_furniture": echo["remove_furniture"]}
-            plans.insert(
-                0, VariationPlan(type="removal", config=removal_echo, resolution=resolution)
+            removal = VariationPlan(
+                type="removal", config=removal_echo, resolution=resolution, is_base=True
             )
+            plans.insert(0, removal)
         return plans
 
     def _base_variation(self, render: Render, variation_id: str) -> Job:
@@ -205,13 +209,13 @@ class Studio:
     def create(
         self, render: Render, plans: list[VariationPlan], outcome: JobPlan, webhook_url: str | None
     ) -> list[Job]:
-        """Create the planned variations; staging after a new removal builds on it."""
+        """Create the planned variations, each staging plan on the removal it builds on."""
         jobs: list[Job] = []
         new_base: Job | None = None
         for index, plan in enumerate(plans):
-            base = plan.base or (new_base if plan.type == "staging" else None)
+            base = new_base if plan.on_new_base else plan.base
             job = self._create_one(render, plan, base, index, len(plans), outcome, webhook_url)
-            if plan.type == "removal" and plan.base is None and index == 0 and len(plans) > 1:
+            if plan.is_base:
                 new_base = job
             jobs.append(job)
         return jobs

@@ -24,6 +24,7 @@ from ...core.http import (
 from ...core.jobs import Job, JobState
 from ...core.renders import sniff_image
 from . import models as m
+from .users import user_email, user_id
 
 if TYPE_CHECKING:
     from .api import VirtualStagingAi
@@ -49,10 +50,7 @@ class V1Endpoints:
         limit, used = self._meter(account, "staging")
         return json_response(
             {
-                "userObj": {
-                    "email": account.data.get("email", f"developer+{account.id[-8:]}@example.com"),
-                    "uid": account.id.split(":")[1],
-                },
+                "userObj": {"email": user_email(account), "uid": user_id(account)},
                 "photoLimit": limit,
                 "photosUsedThisPeriod": used,
             }

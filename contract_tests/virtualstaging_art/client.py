@@ -1,0 +1,142 @@
+"""A thin Virtual Staging ART client for the contract tests: one method per documented endpoint,
+raw `httpx.Response`s back so each test asserts on statuses and bodies itself."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from typing import Any
+
+import httpx
+
+SLUG = "virtualstaging-art"
+PREFIXES = ("/api", "/v1")  # [DOC] "Equivalent /v1/... paths are also available"
+
+# Upper bound of a render job's duration on the emulator's clock (the docs give none; the emulator
+# takes tens of seconds like the vendor). Advancing this far finishes every job just created.
+JOB_SECONDS = 60
+
+
+class _Omit:
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT: Any = _Omit()  # staging_body(room_type=OMIT) leaves the field out
+
+
+def source_url(name: str = "room") -> str:
+    """An https image URL nobody else uses: its exact string is its upload group."""
+    return f"https://images.example.com/contract/{uuid.uuid4().hex}/{name}.jpg"
+
+
+def staging_body(**overrides: Any) -> dict[str, Any]:
+    """A valid minimal staging request ([DOC] required: image_url, room_type, style)."""
+    body: dict[str, Any] = {"image_url": source_url(), "room_type": "living", "style": "modern"}
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not OMIT}
+
+
+def declutter_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"image_url": source_url()}
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not OMIT}
+
+
+class ArtClient:
+    def __init__(self, http: httpx.Client, root: str, api_key: str | None, prefix: str = "/api"):
+        self.http, self.root, self.api_key, self.prefix = http, root.rstrip("/"), api_key, prefix
+
+    def with_key(self, api_key: str | None) -> ArtClient:
+        return ArtClient(self.http, self.root, api_key, self.prefix)
+
+    def with_prefix(self, prefix: str) -> ArtClient:
+        return ArtClient(self.http, self.root, self.api_key, prefix)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"} if self.api_key is not None else {}
+
+    def url(self, path: str, prefix: str | None = None) -> str:
+        return f"{self.root}{self.prefix if prefix is None else prefix}{path}"
+
+    def request(
+        self, method: str, path: str, prefix: str | None = None, **kw: Any
+    ) -> httpx.Response:
+        headers = self.headers | kw.pop("headers", {})
+        return self.http.request(method, self.url(path, prefix), headers=headers, **kw)
+
+    # 1. Upload an image
+
+    def upload_file(
+        self, data: bytes, filename: str = "room.jpg", content_type: str = "image/jpeg"
+    ) -> httpx.Response:
+        return self.request("POST", "/image/upload", files={"file": (filename, data, content_type)})
+
+    def upload_base64(self, data: bytes, content_type: str) -> httpx.Response:
+        body = {"image_base64": base64.b64encode(data).decode(), "content_type": content_type}
+        return self.request("POST", "/image/upload", json=body)
+
+    def upload_data_url(self, data: bytes, content_type: str) -> httpx.Response:
+        url = f"data:{content_type};base64,{base64.b64encode(data).decode()}"
+        return self.request("POST", "/image/upload", json={"data_url": url})
+
+    def upload(self, data: bytes, content_type: str = "image/jpeg") -> str:
+        """Upload and return the image URL, asserting success."""
+        response = self.upload_file(data, content_type=content_type)
+        assert response.status_code == 200, response.text
+        return response.json()["url"]
+
+    # 3. / 4. Submit renders
+
+    def render(self, body: Any) -> httpx.Response:
+        return self.request("POST", "/image/render/request", json=body)
+
+    def declutter(self, body: Any) -> httpx.Response:
+        return self.request("POST", "/image/render/declutter", json=body)
+
+    def render_ok(self, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.render(body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def declutter_ok(self, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.declutter(body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    # 5. / 6. Status and amounts
+
+    def check_status(self, body: Any) -> httpx.Response:
+        return self.request("POST", "/image/check-status", json=body)
+
+    def status_of(self, upload_id: str) -> str:
+        response = self.check_status({"upload_id": upload_id})
+        assert response.status_code == 200, response.text
+        return response.json()["status"]
+
+    def rendering_amount(self, body: Any) -> httpx.Response:
+        return self.request("POST", "/image/check-rendering-amount", json=body)
+
+    # 8. Subscriptions, 9. renders, 10. identity: documented under /v1 only
+
+    def subscribe(self, target_url: Any, event_type: Any) -> httpx.Response:
+        body = {"target_url": target_url, "event_type": event_type}
+        return self.request("POST", "/webhooks", prefix="/v1", json=body)
+
+    def subscriptions(self) -> httpx.Response:
+        return self.request("GET", "/webhooks", prefix="/v1")
+
+    def unsubscribe(self, subscription_id: str) -> httpx.Response:
+        return self.request("DELETE", f"/webhooks/{subscription_id}", prefix="/v1")
+
+    def renders(self, **params: Any) -> httpx.Response:
+        return self.request("GET", "/renders", prefix="/v1", params=params)
+
+    def render_rows(self, **params: Any) -> list[dict[str, Any]]:
+        response = self.renders(**params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def me(self) -> httpx.Response:
+        return self.request("GET", "/me", prefix="/v1")

@@ -1,0 +1,246 @@
+"""A thin Virtual Staging AI client for the contract tests: one method per documented endpoint,
+raw `httpx.Response`s back so each test asserts on statuses and bodies itself, plus the helpers the
+tests share (bodies, data URLs, the `{"message"}` envelope, image fetching).
+
+Tags as in notes.md: [D-EP] endpoints page (docs.txt), [D-WH] webhooks page, [D-V1] v1 page,
+[C-...] client code, [INFERRED] the emulator's reading where nothing public says.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import uuid
+from typing import Any
+
+import httpx
+from PIL import Image
+
+SLUG = "virtualstagingai"
+V2 = "/v2"
+LONG_RUNNING = "/apiV2"  # [D-EP] servers: the long-running-operations endpoint
+V1 = "/v1"
+
+# The longest variation chain on the emulator's clock: a removal (1 s queue + 10 s run, +-20%)
+# followed by staging (15 s run, +-20%) ends before 33 s. Advancing this far finishes everything
+# created so far (no "emulator-slow" input is used).
+JOB_SECONDS = 60
+# [D-WH] "retried up to 3 times": 4 attempts; the emulator waits 10, 20, 40 s between them.
+RETRY_SECONDS = 80
+SIGNATURE_HEADER = "X-Signature"  # [INFERRED] the scheme is not public (notes 1.14)
+
+IMAGE_URL_FIELD_PATTERN = r"^(https?:\/\/[^\s]+|data:image\/[a-zA-Z+]+;base64,[A-Za-z0-9+/=]+)$"
+
+
+def source_url(name: str = "room") -> str:
+    """An https image URL nobody else uses (the emulator never fetches outside URLs)."""
+    return f"https://images.example.com/vsai-contract/{uuid.uuid4().hex}/{name}.jpg"
+
+
+def jpeg_bytes(size: tuple[int, int] = (640, 480), color: tuple[int, int, int] = (120, 150, 180)):
+    img = Image.new("RGB", size, color)
+    w, h = size
+    img.paste((230, 220, 200), (w // 5, h // 2, w // 2, (h * 4) // 5))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+def data_url(data: bytes, content_type: str = "image/jpeg") -> str:
+    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
+
+
+def jpeg_data_url(size: tuple[int, int] = (640, 480), **kw: Any) -> str:
+    return data_url(jpeg_bytes(size, **kw))
+
+
+def staging(room_type: str = "living", style: str = "modern", **extra: Any) -> dict[str, Any]:
+    """A v2 staging config ([D-EP] example)."""
+    return {"type": "staging", "add_furniture": {"room_type": room_type, "style": style}} | extra
+
+
+def removal_and_staging(mode: str = "on", **add: Any) -> dict[str, Any]:
+    config = staging(**add)
+    config["remove_furniture"] = {"mode": mode}
+    return config
+
+
+def removal_only(mode: str = "on") -> dict[str, Any]:
+    """[C-LL] declutter: type staging, remove_furniture on, no add_furniture."""
+    return {"type": "staging", "remove_furniture": {"mode": mode}}
+
+
+def render_body(config: Any = None, **fields: Any) -> dict[str, Any]:
+    """A valid POST /renders body (`config`, default a staging config, and a data URL) with
+    `fields` added or replacing; `fields={"config": None}` sends null."""
+    body: dict[str, Any] = {
+        "config": staging() if config is None else config,
+        "image_url": source_url(),
+    }
+    body.update(fields)
+    return {k: v for k, v in body.items() if v is not OMIT}
+
+
+class _Omit:
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT: Any = _Omit()  # render_body(image_url=OMIT) leaves the field out
+
+
+def message_of(response: httpx.Response) -> str:
+    """The message of a `{"message": "..."}` error ([D-EP] AuthError), asserting JSON, never HTML."""
+    content_type = response.headers.get("content-type", "")
+    assert content_type.startswith("application/json"), (
+        f"error response is {content_type!r}, not JSON: {response.text[:300]}"
+    )
+    body = response.json()
+    assert isinstance(body, dict) and isinstance(body.get("message"), str), body
+    assert body["message"].strip(), "empty error message"
+    return body["message"]
+
+
+def assert_message(
+    response: httpx.Response, status: int, *mentions: str, starts_with: str | None = None
+) -> str:
+    """`response` has `status` and a `{"message"}` body mentioning each of `mentions`
+    (case-insensitively) and, when given, starting with `starts_with` (a field path)."""
+    assert response.status_code == status, (
+        f"expected {status}, got {response.status_code}: {response.text[:500]}"
+    )
+    message = message_of(response)
+    for word in mentions:
+        assert word.lower() in message.lower(), f"message {message!r} does not mention {word!r}"
+    if starts_with is not None:
+        assert message.startswith(starts_with), (
+            f"message {message!r} does not start with {starts_with!r}"
+        )
+    return message
+
+
+def sign(secret: str, body: bytes) -> str:
+    """[INFERRED] the emulator's scheme: lowercase hex HMAC-SHA256 of the raw body."""
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def decode(data: bytes) -> Image.Image:
+    img = Image.open(io.BytesIO(data))
+    img.load()
+    return img
+
+
+class VsaiClient:
+    def __init__(self, http: httpx.Client, root: str, api_key: str | None, base: str = V2):
+        self.http, self.root, self.api_key, self.base = http, root.rstrip("/"), api_key, base
+
+    def with_key(self, api_key: str | None) -> VsaiClient:
+        return VsaiClient(self.http, self.root, api_key, self.base)
+
+    def with_base(self, base: str) -> VsaiClient:
+        return VsaiClient(self.http, self.root, self.api_key, base)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Api-Key {self.api_key}"} if self.api_key is not None else {}
+
+    def url(self, path: str, base: str | None = None) -> str:
+        return f"{self.root}{self.base if base is None else base}{path}"
+
+    def request(self, method: str, path: str, base: str | None = None, **kw: Any) -> httpx.Response:
+        headers = self.headers | kw.pop("headers", {})
+        return self.http.request(method, self.url(path, base), headers=headers, **kw)
+
+    # v2 [D-EP]
+
+    def status(self, **kw: Any) -> httpx.Response:
+        return self.request("GET", "/status", **kw)
+
+    def user(self) -> httpx.Response:
+        return self.request("GET", "/user")
+
+    def user_ok(self) -> dict[str, Any]:
+        response = self.user()
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def photos_used(self) -> int:
+        return self.user_ok()["photosUsedThisPeriod"]["staging"]
+
+    def create(self, body: Any) -> httpx.Response:
+        return self.request("POST", "/renders", json=body)
+
+    def create_ok(self, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.create(body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def renders(self, **params: Any) -> httpx.Response:
+        return self.request("GET", "/renders", params=params)
+
+    def render_count(self) -> int:
+        response = self.renders(limit=1)
+        assert response.status_code == 200, response.text
+        return response.json()["total_count"]
+
+    def render(self, render_id: str, **params: Any) -> httpx.Response:
+        return self.request("GET", f"/renders/{render_id}", params=params)
+
+    def render_ok(self, render_id: str, include_variations: bool = True, **params: Any):
+        if include_variations:
+            params["include_variations"] = "true"
+        response = self.render(render_id, **params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def variation(self, render_id: str, variation_id: str) -> httpx.Response:
+        return self.request("GET", f"/renders/{render_id}/variations/{variation_id}")
+
+    def variation_ok(self, render_id: str, variation_id: str) -> dict[str, Any]:
+        response = self.variation(render_id, variation_id)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def add_variations(self, render_id: str, body: Any) -> httpx.Response:
+        return self.request("POST", f"/renders/{render_id}/variations", json=body)
+
+    def bulk_renders(self, body: Any) -> httpx.Response:
+        return self.request("POST", "/renders/bulk", json=body)
+
+    def bulk_variations(self, body: Any) -> httpx.Response:
+        return self.request("POST", "/renders/variations/bulk", json=body)
+
+    def analyze(self, body: Any) -> httpx.Response:
+        return self.request("POST", "/analyze", json=body)
+
+    def compatibility(self, body: Any, spelling: str = "compatibility") -> httpx.Response:
+        return self.request("POST", f"/multi-view-{spelling}", json=body)
+
+    def set_secret(self, secret: Any) -> httpx.Response:
+        return self.request("POST", "/user/webhook-secret", json={"webhook_secret": secret})
+
+    def delete_secret(self) -> httpx.Response:
+        return self.request("DELETE", "/user/webhook-secret")
+
+    # v1 [D-V1]
+
+    def v1(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        return self.request(method, path, base=V1, **kw)
+
+    # images
+
+    def fetch(self, url: str) -> tuple[str, Image.Image]:
+        """GET a result URL: (content type, decoded image)."""
+        response = self.http.get(url)
+        assert response.status_code == 200, f"GET {url} -> {response.status_code}"
+        return response.headers.get("content-type", ""), decode(response.content)
+
+
+def items(render: dict[str, Any]) -> list[dict[str, Any]]:
+    return render["variations"]["items"]
+
+
+def by_type(render: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [v for v in items(render) if v["type"] == kind]
