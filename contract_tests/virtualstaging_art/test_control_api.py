@@ -42,11 +42,7 @@ def test_error_rule_for_another_operation_does_not_match(art: ArtClient, emulato
 
 
 # The rule names the handler, as for action "error" (FaultRule.operation: "the vendor handler
-# name"). The vendor package plans jobs under its mode names ("stage", "cleanup_and_stage",
-# "declutter") instead, so a fail_job rule for "request_render" never matches: see the report.
-HANDLER_NAME_BUG = pytest.mark.xfail(
-    strict=True, reason="api.py passes the mode, not the handler name, to plan_job"
-)
+# name").
 
 
 def submit_render(art: ArtClient, **fields):
@@ -60,10 +56,8 @@ def submit_declutter(art: ArtClient, **fields):
 @pytest.mark.parametrize(
     ("operation", "submit"),
     [
-        pytest.param("request_render", submit_render, marks=HANDLER_NAME_BUG, id="request_render"),
-        pytest.param(
-            "request_declutter", submit_declutter, marks=HANDLER_NAME_BUG, id="request_declutter"
-        ),
+        pytest.param("request_render", submit_render, id="request_render"),
+        pytest.param("request_declutter", submit_declutter, id="request_declutter"),
         pytest.param("*", submit_render, id="any-render"),
         pytest.param("*", submit_declutter, id="any-declutter"),
     ],

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -15,6 +15,16 @@ from .errors import ApiError, validation_error
 M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_BODY_LIMIT = 1 << 20  # 1 MiB for plain JSON requests
+
+
+def _digits_only(value: Any) -> Any:
+    if isinstance(value, str) and not value.isdigit():
+        raise ValueError("expected a whole number")
+    return value
+
+
+# A query-string integer: plain digits only (pydantic alone would take "5.0", "1_0" or "+5").
+QueryInt = Annotated[int, BeforeValidator(_digits_only)]
 
 
 class BodyTooLarge(ApiError):

@@ -33,7 +33,7 @@ from ...core.jobs import Job, JobState, Timing
 from ...core.media import decode_data_url
 from ...core.renders import RenderSpec, sniff_image
 from ...core.urls import is_http_url, is_private_host
-from ...core.vendor import VendorApi, routes_from
+from ...core.vendor import JobPlan, VendorApi, routes_from
 from ...core.webhooks import RetryPolicy
 from . import models as m
 from .state import ArtState
@@ -227,10 +227,11 @@ class VirtualStagingArt(VendorApi):
                 402, f"Insufficient credits: {operation} costs {cost}, balance is {account.credits}"
             )
         self.refuse_if_faulted(name, body.image_url)
+        outcome = self.plan_job(name, body.image_url)
         with self.engine.store.transaction():
             self.engine.accounts.charge(account, cost)
             self.state.save(account.id, group)
-            self._create_run(account, body, operation, group.upload_id)
+            self._create_run(account, body, operation, group.upload_id, outcome)
         self.engine.wake()
         return json_response(
             m.RenderAccepted(upload_id=group.upload_id, tier=body.tier).model_dump()
@@ -258,9 +259,9 @@ class VirtualStagingArt(VendorApi):
         body: m.StagingRequest | m.DeclutterRequest,
         operation: str,
         upload_id: str,
+        plan: JobPlan,
     ) -> Job:
         staging = isinstance(body, m.StagingRequest)
-        plan = self.plan_job(operation, body.image_url)
         job_id = self.engine.ids.uuid()
         source_id, source_key = self.engine.media.source_for(body.image_url, account.id)
         room = m.ROOM_LONG_NAMES.get(body.room_type, body.room_type) if staging else None

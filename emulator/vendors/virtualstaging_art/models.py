@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
 from ...core.errors import one_of
+from ...core.http import QueryInt
 
 Tier = Literal["classic", "premium"]
 Mode = Literal["stage", "cleanup_and_stage"]
@@ -66,7 +67,7 @@ AiNotes = Annotated[StrictStr, Field(max_length=MAX_AI_NOTES)]
 
 
 class _Body(BaseModel):
-    # Unknown fields are ignored, as the vendor's compatibility endpoints do.
+    # Surrounding whitespace in string fields is ignored [PROPOSED]; unknown fields too.
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
 
@@ -164,7 +165,7 @@ class RenderRun(BaseModel):
 
 
 class ListRendersQuery(_Body):
-    limit: Annotated[int, Field(ge=1, le=100)] = 25  # [DOC] 1-100, default 25
+    limit: Annotated[QueryInt, Field(ge=1, le=100)] = 25  # [DOC] 1-100, default 25
     status: RenderStatus | None = None
 
 

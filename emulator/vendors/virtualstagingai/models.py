@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from ...core.errors import one_of
+from ...core.http import QueryInt
 
 # [D-EP] pattern of image_url on create-render and analyze
 IMAGE_URL_PATTERN = r"^(https?:\/\/[^\s]+|data:image\/[a-zA-Z+]+;base64,[A-Za-z0-9+/=]+)$"
@@ -203,14 +204,14 @@ class BulkVariations(_ConfigHolder):
 
 
 class ListRendersQuery(_Body):
-    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    limit: Annotated[QueryInt, Field(ge=1, le=100)] = 20
     cursor: str | None = None
     order: Order = "desc"
 
 
 class GetRenderQuery(_Body):
     include_variations: bool = False
-    variations_limit: Annotated[int, Field(ge=1, le=100)] = 20
+    variations_limit: Annotated[QueryInt, Field(ge=1, le=100)] = 20
     variations_cursor: str | None = None
     variations_order: Order = "asc"
 
