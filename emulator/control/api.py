@@ -126,13 +126,23 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         account.data.update(req.data or {})
         return JSONResponse(engine.accounts.save(account).model_dump())
 
+    def account_filter(request: Request) -> str | None:
+        """`?account_id=`, or `?vendor=&api_key=`: whose items to list (None: everyone's)."""
+        params = request.query_params
+        if params.get("api_key") is not None:
+            if params.get("vendor") is None:
+                raise ApiError(400, "vendor is required with api_key")
+            return account_id(params["vendor"], params["api_key"])
+        return params.get("account_id")
+
     async def list_jobs(request: Request) -> Response:
         now = engine.now()
         vendor = request.query_params.get("vendor")
+        owner = account_filter(request)
         limit = request.query_params.get("limit", "1000")
         if not limit.isdigit() or int(limit) < 1:
             raise ApiError(400, "limit: expected a positive whole number")
-        jobs = [j for j in engine.jobs.list(newest_first=True) if vendor in (None, j.vendor)]
+        jobs = [j for j in engine.jobs.list(owner, newest_first=True) if vendor in (None, j.vendor)]
         return JSONResponse([job_view(j, now) for j in jobs[: int(limit)]])
 
     def job_view(job: Job, now: float) -> dict[str, Any]:
@@ -148,7 +158,7 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         state = request.query_params.get("state")
         items = [
             d.model_dump() | {"payload": d.payload()}
-            for d in engine.outbox.list()
+            for d in engine.outbox.list(account_filter(request))
             if vendor in (None, d.vendor) and state in (None, d.state)
         ]
         return JSONResponse(items)
