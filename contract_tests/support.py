@@ -474,16 +474,17 @@ def raw_http(
 # Assertions
 
 
-def error_message(response: httpx.Response | RawResponse) -> str:
-    """The message of a `{"error": "..."}` envelope, asserting the envelope is JSON (never HTML)."""
+def error_message(response: httpx.Response | RawResponse, key: str = "error") -> str:
+    """The message of a `{key: "..."}` error envelope (`error` by default, `message` for some
+    vendors), asserting the envelope is JSON (never HTML) and the message is not empty."""
     content_type = response.headers.get("content-type", "")
     assert content_type.startswith("application/json"), (
         f"error response is {content_type!r}, not JSON: {response_text(response)[:300]}"
     )
     body = response.json()
-    assert isinstance(body, dict) and isinstance(body.get("error"), str), body
-    assert body["error"].strip(), "empty error message"
-    return body["error"]
+    assert isinstance(body, dict) and isinstance(body.get(key), str), body
+    assert body[key].strip(), "empty error message"
+    return body[key]
 
 
 def assert_error(

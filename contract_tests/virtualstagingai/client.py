@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 from PIL import Image
 
+from ..support import error_message
+
 SLUG = "virtualstagingai"
 V2 = "/v2"
 LONG_RUNNING = "/apiV2"  # [D-EP] servers: the long-running-operations endpoint
@@ -32,6 +34,29 @@ RETRY_SECONDS = 80
 SIGNATURE_HEADER = "X-Signature"  # [INFERRED] the scheme is not public (notes 1.14)
 
 IMAGE_URL_FIELD_PATTERN = r"^(https?:\/\/[^\s]+|data:image\/[a-zA-Z+]+;base64,[A-Za-z0-9+/=]+)$"
+
+# The docs' enums, written out here rather than imported, so that a change in the emulator's
+# models is caught against the notes [C-REPRO, C-RUUM, C-LL].
+ROOM_TYPES = [
+    "living",
+    "bed",
+    "kitchen",
+    "dining",
+    "bathroom",
+    "home_office",
+    "outdoor",
+    "kids_room",
+]
+STYLES = [
+    "standard",
+    "modern",
+    "scandinavian",
+    "industrial",
+    "midcentury",
+    "luxury",
+    "farmhouse",
+    "coastal",
+]
 
 
 def source_url(name: str = "room") -> str:
@@ -93,14 +118,7 @@ OMIT: Any = _Omit()  # render_body(image_url=OMIT) leaves the field out
 
 def message_of(response: httpx.Response) -> str:
     """The message of a `{"message": "..."}` error ([D-EP] AuthError), asserting JSON, never HTML."""
-    content_type = response.headers.get("content-type", "")
-    assert content_type.startswith("application/json"), (
-        f"error response is {content_type!r}, not JSON: {response.text[:300]}"
-    )
-    body = response.json()
-    assert isinstance(body, dict) and isinstance(body.get("message"), str), body
-    assert body["message"].strip(), "empty error message"
-    return body["message"]
+    return error_message(response, "message")
 
 
 def assert_message(

@@ -12,6 +12,8 @@ from ..support import EmulatorControl
 from .client import (
     LONG_RUNNING,
     OMIT,
+    ROOM_TYPES,
+    STYLES,
     VsaiClient,
     assert_message,
     by_type,
@@ -24,26 +26,6 @@ from .client import (
     staging,
 )
 
-ROOM_TYPES = [
-    "living",
-    "bed",
-    "kitchen",
-    "dining",
-    "bathroom",
-    "home_office",
-    "outdoor",
-    "kids_room",
-]
-STYLES = [
-    "standard",
-    "modern",
-    "scandinavian",
-    "industrial",
-    "midcentury",
-    "luxury",
-    "farmhouse",
-    "coastal",
-]
 DEPRECATED_STYLES = ["hamptons", "american", "southwestern"]  # [D-EP] "mapped to other styles"
 VARIATION_FIELDS = {"id", "type", "render_id", "created_at", "status", "eta", "config"}
 

@@ -7,28 +7,16 @@ from __future__ import annotations
 import pytest
 
 from ..support import EmulatorControl
-from .client import VsaiClient, assert_message, by_type, items, jpeg_bytes, source_url
-
-STYLES = [
-    "standard",
-    "modern",
-    "scandinavian",
-    "industrial",
-    "midcentury",
-    "luxury",
-    "farmhouse",
-    "coastal",
-]
-ROOM_TYPES = [
-    "living",
-    "bed",
-    "kitchen",
-    "dining",
-    "bathroom",
-    "home_office",
-    "outdoor",
-    "kids_room",
-]
+from .client import (
+    ROOM_TYPES,
+    STYLES,
+    VsaiClient,
+    assert_message,
+    by_type,
+    items,
+    jpeg_bytes,
+    source_url,
+)
 
 
 def _create(vsai: VsaiClient, **fields) -> dict:
