@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 
 import uvicorn
 
 from . import __version__
 from .app import create_app
+from .net import listen_socket
 from .settings import DEFAULT_STORE, Settings
 
 
@@ -35,21 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    """Bind the port now (port 0: a free one, known before the URLs are printed) and hand the
-    socket to uvicorn, so no other process can take the port in between."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     overrides = {k: v for k, v in vars(args).items() if k != "command"}
     settings = Settings.from_env(**overrides)
-    sock = _listen(settings.host, settings.port)
+    sock = listen_socket(settings.host, settings.port)
     settings = settings.model_copy(update={"port": sock.getsockname()[1]})
     app = create_app(settings)
     print(f"staging-emulator {__version__} on http://{settings.host}:{settings.port}", flush=True)

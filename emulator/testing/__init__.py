@@ -13,7 +13,6 @@ test.
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from typing import Any
@@ -22,6 +21,7 @@ import httpx
 import uvicorn
 
 from ..app import EmulatorApp
+from ..net import listen_socket
 from ..settings import Settings
 
 
@@ -29,8 +29,8 @@ class EmulatorServer:
     def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
         base = {"store": "memory", "clock": "manual", "seed": 1, "port": 0, "log_level": "warning"}
         values = (settings.model_dump() if settings else base) | overrides
-        if not values.get("port"):
-            values["port"] = _free_port(values.get("host", "127.0.0.1"))
+        self._socket = listen_socket(values.get("host", "127.0.0.1"), values.get("port") or 0)
+        values["port"] = self._socket.getsockname()[1]
         self.settings = Settings.model_validate(values)
         self.app = EmulatorApp(self.settings)
         self._server: uvicorn.Server | None = None
@@ -44,13 +44,7 @@ class EmulatorServer:
         return self.app.base_urls()[vendor]
 
     def start(self) -> EmulatorServer:
-        config = uvicorn.Config(
-            self.app,
-            host=self.settings.host,
-            port=self.settings.port,
-            log_level=self.settings.log_level,
-            lifespan="on",
-        )
+        config = uvicorn.Config(self.app, log_level=self.settings.log_level, lifespan="on")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._serve, name="staging-emulator", daemon=True)
         self._thread.start()
@@ -63,13 +57,14 @@ class EmulatorServer:
 
     def _serve(self) -> None:
         assert self._server is not None
-        asyncio.run(self._server.serve())
+        asyncio.run(self._server.serve(sockets=[self._socket]))
 
     def stop(self) -> None:
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True
             self._thread.join(timeout=10)
         self._server = self._thread = None
+        self._socket.close()
 
     def __enter__(self) -> EmulatorServer:
         return self.start()
@@ -93,12 +88,6 @@ class EmulatorServer:
     def deliveries(self, vendor: str | None = None) -> list[dict[str, Any]]:
         query = f"?vendor={vendor}" if vendor else ""
         return self.control("GET", f"/webhooks/deliveries{query}")
-
-
-def _free_port(host: str) -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 __all__ = ["EmulatorServer"]
