@@ -79,18 +79,20 @@ class EmulatorApp:
             await self.engine.outbox.close()
 
     async def index(self, request: Request) -> Response:
+        base_urls = self.base_urls()
+        vendors = [
+            {
+                "slug": v.slug,
+                "title": v.title,
+                "base_url": base_urls[v.slug],
+                "hosts": list(v.hosts),
+            }
+            for v in self.vendors
+        ]
         return JSONResponse(
             {
                 "name": "staging-emulator",
-                "vendors": [
-                    {
-                        "slug": v.slug,
-                        "title": v.title,
-                        "base_url": self.base_urls()[v.slug],
-                        "hosts": list(v.hosts),
-                    }
-                    for v in self.vendors
-                ],
+                "vendors": vendors,
                 "control": f"{self.engine.media.public_url}/_emulator",
             }
         )

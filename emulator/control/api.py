@@ -15,7 +15,7 @@ from ..core.accounts import account_id
 from ..core.clock import iso8601
 from ..core.errors import ApiError
 from ..core.faults import FaultRule
-from ..core.http import parse_json_object, parse_model, read_body
+from ..core.http import parse_model, read_json_object
 from ..core.jobs import Job
 
 DASHBOARD = Path(__file__).with_name("dashboard.html")
@@ -57,7 +57,7 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         return endpoint
 
     async def body(request: Request) -> dict[str, Any]:
-        return parse_json_object(await read_body(request, 1 << 20), allow_empty=True)
+        return await read_json_object(request, allow_empty=True)
 
     def clock_state() -> dict[str, Any]:
         now = engine.now()

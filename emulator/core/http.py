@@ -14,7 +14,7 @@ from .errors import ApiError, validation_error
 
 M = TypeVar("M", bound=BaseModel)
 
-DEFAULT_BODY_LIMIT = 1 << 20  # 1 MiB for plain JSON requests
+JSON_BODY_LIMIT = 1 << 20  # 1 MiB for plain JSON requests
 
 
 def _digits_only(value: Any) -> Any:
@@ -63,6 +63,13 @@ def parse_json(body: bytes, *, allow_empty: bool = False) -> Any:
         raise ApiError(400, f"Invalid request body: malformed JSON ({exc})", field="body") from exc
 
 
+async def read_json_object(
+    request: Request, limit: int = JSON_BODY_LIMIT, *, allow_empty: bool = False
+) -> dict[str, Any]:
+    """The body as a JSON object, read within `limit` (413 past it, 400 when not an object)."""
+    return parse_json_object(await read_body(request, limit), allow_empty=allow_empty)
+
+
 def parse_json_object(body: bytes, *, allow_empty: bool = False) -> dict[str, Any]:
     data = parse_json(body, allow_empty=allow_empty)
     if not isinstance(data, dict):
@@ -82,12 +89,6 @@ async def parse_form(request: Request, body: bytes) -> FormData:
         raise ApiError(
             400, f"Invalid request body: malformed form data ({exc})", field="body"
         ) from exc
-
-
-async def form_fields(request: Request, body: bytes) -> dict[str, Any]:
-    """Text fields of a urlencoded or multipart body as a dict (files left out)."""
-    form = await parse_form(request, body)
-    return {k: v for k, v in form.multi_items() if isinstance(v, str)}
 
 
 def parse_model(

@@ -28,6 +28,7 @@ from ...core.http import (
     parse_json_object,
     parse_model,
     read_body,
+    read_json_object,
 )
 from ...core.jobs import Job, JobState, Timing
 from ...core.media import decode_data_url
@@ -47,7 +48,6 @@ VERCEL_BLOB_GONE = (
 # Multipart framing and base64 inflation on top of the 10 MB image itself.
 MULTIPART_LIMIT = m.MAX_UPLOAD_BYTES + 256 * 1024
 JSON_UPLOAD_LIMIT = m.MAX_UPLOAD_BYTES * 4 // 3 + 256 * 1024
-JSON_LIMIT = 1 << 20
 
 # Nominal seconds per operation on a real clock at speed 1 (the vendor takes tens of seconds).
 TIMINGS = {
@@ -477,7 +477,7 @@ class VirtualStagingArt(VendorApi):
         return json_response(me.model_dump())
 
     async def _json(self, request: Request) -> dict[str, Any]:
-        return parse_json_object(await read_body(request, JSON_LIMIT))
+        return await read_json_object(request)
 
 
 def _group_ref(account_id: str, upload_id: str) -> str:

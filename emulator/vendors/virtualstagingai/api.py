@@ -21,7 +21,7 @@ from ...core.clock import epoch_ms
 from ...core.engine import Engine
 from ...core.errors import ApiError
 from ...core.faults import magic_key
-from ...core.http import json_response, parse_json_object, parse_model, read_body
+from ...core.http import json_response, parse_model, read_json_object
 from ...core.jobs import Job, JobState
 from ...core.media import decode_data_url
 from ...core.pagination import page_after
@@ -192,13 +192,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
         configs = body.all_configs()
         self.refuse_if_faulted("create_render", *urls)
         render = self.studio.new_render(account.id, urls, webhook_url, save=False)
-        plans = [
-            plan
-            for config in configs
-            for plan in self.studio.plans_for(
-                render, config, config.variation_count or body.variation_count
-            )
-        ]
+        plans = self.studio.plans_for_all(render, configs, body.variation_count)
         self.studio.check_room(render, len(plans))
         return PlannedRender(
             render=render,
@@ -249,13 +243,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
         account = self.authenticate(request)
         body = parse_model(m.BulkVariations, await self._json(request), skip=CONFIG_TAGS)
         render = self.studio.get_render(account.id, body.render_id)
-        plans = [
-            plan
-            for config in body.configs
-            for plan in self.studio.plans_for(
-                render, config, config.variation_count or body.variation_count
-            )
-        ]
+        plans = self.studio.plans_for_all(render, body.configs, body.variation_count)
         jobs = self._add_variations(render, plans, body.webhook_url, "create_variations_bulk")
         if body.wait_for_completion:
             await self._wait(jobs)
@@ -429,7 +417,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
             raise ApiError(400, "webhook_url: expected an http(s) URL", field="webhook_url")
 
     async def _json(self, request: Request) -> dict[str, Any]:
-        return parse_json_object(await read_body(request, JSON_LIMIT))
+        return await read_json_object(request, JSON_LIMIT)
 
 
 @contextmanager

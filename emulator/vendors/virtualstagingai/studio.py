@@ -196,6 +196,16 @@ class Studio:
             )
         return job
 
+    def plans_for_all(
+        self, render: Render, configs: list[AnyConfig], default_count: int
+    ) -> list[VariationPlan]:
+        """Plans of several configs, each with its own `variation_count` or the request's."""
+        return [
+            plan
+            for config in configs
+            for plan in self.plans_for(render, config, config.variation_count or default_count)
+        ]
+
     def check_room(self, render: Render, planned: int) -> None:
         existing = len(self.variations(render))
         if existing + planned > m.MAX_VARIATIONS_PER_RENDER:
@@ -295,10 +305,11 @@ class Studio:
     # views (snake_case, epoch milliseconds)
 
     def result_urls(self, job: Job) -> list[dict[str, str]]:
-        media = self.engine.media
+        library = self.engine.media
         out = []
         for ids in job.params["results"]:
-            out.append({k: media.url(media.get(v)) for k, v in ids.items() if media.get(v)})
+            found = {key: library.get(media_id) for key, media_id in ids.items()}
+            out.append({key: library.url(media) for key, media in found.items() if media})
         return out
 
     def result_view(self, render: Render, job: Job) -> Any:

@@ -17,9 +17,9 @@ from ...core.http import (
     json_response,
     media_type,
     parse_form,
-    parse_json_object,
     parse_model,
     read_body,
+    read_json_object,
 )
 from ...core.jobs import Job, JobState
 from ...core.renders import sniff_image
@@ -173,7 +173,7 @@ class V1Endpoints:
             raise ApiError(400, "render_id is required", field="render_id")
         body = parse_model(
             m.V1CreateVariation,
-            parse_json_object(await read_body(request, 1 << 20), allow_empty=True),
+            await read_json_object(request, allow_empty=True),
         )
         render = self.studio.get_render(account.id, render_id)
         legacy = render.legacy or {}
