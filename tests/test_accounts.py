@@ -25,7 +25,7 @@ def test_any_key_opens_its_own_account(accounts: Accounts) -> None:
 
 def test_open_again_returns_the_same_account_with_its_state(accounts: Accounts) -> None:
     acc = accounts.open("v", "key1")
-    assert accounts.charge(acc, 30)
+    assert accounts.charge(acc.id, 30)
     again = accounts.open("v", "key1", meters={"ignored": 1})
     assert again.id == acc.id and again.credits == 70 and again.meters == {}
 
@@ -35,7 +35,7 @@ def test_accounts_are_isolated_by_key_and_vendor(accounts: Accounts) -> None:
     b = accounts.open("v", "key-b")
     other_vendor = accounts.open("w", "key-a")
     assert len({a.id, b.id, other_vendor.id}) == 3
-    accounts.charge(a, 60)
+    accounts.charge(a.id, 60)
     assert accounts.get(a.id).credits == 40
     assert accounts.get(b.id).credits == 100
     assert accounts.get(other_vendor.id).credits == 100
@@ -67,11 +67,30 @@ def test_magic_keys(
 
 def test_charge_never_goes_negative(accounts: Accounts) -> None:
     acc = accounts.open("v", "sk_low-credits")
-    assert accounts.charge(acc, 2) is True
-    assert acc.credits == 0
-    assert accounts.charge(acc, 1) is False
+    charged = accounts.charge(acc.id, 2)
+    assert charged is not None and charged.credits == 0
+    assert accounts.charge(acc.id, 1) is None
     assert accounts.get(acc.id).credits == 0
 
     acc = accounts.open("v", "sk_low_credits")
-    assert accounts.charge(acc, 3) is False  # nothing taken when it would go negative
+    assert accounts.charge(acc.id, 3) is None  # nothing taken when it would go negative
     assert accounts.get(acc.id).credits == 2
+
+
+def test_update_reads_fresh_and_writes_nothing_when_refused(accounts: Accounts) -> None:
+    stale = accounts.open("v", "key")
+    accounts.charge(stale.id, 10)
+
+    def spend(account):  # sees the charge above, not the stale copy's 100
+        account.credits -= 5
+        return account.credits
+
+    assert accounts.update(stale.id, spend) == 85
+
+    def refuse(account):
+        account.credits = 0
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        accounts.update(stale.id, refuse)
+    assert accounts.get(stale.id).credits == 85

@@ -132,3 +132,22 @@ def test_manual_clock_durations_are_nominal() -> None:
         vendor="v", account_id="a", operation="o", timing=Timing(queue=2, run=3, jitter=0)
     )
     assert (job.started_at, job.finished_at) == (2.0, 5.0)
+
+
+def test_concurrency_holds_jobs_queued_until_a_slot_frees(engine: Engine) -> None:
+    jobs, clock = engine.jobs, engine.clock
+    timing = Timing(queue=0, run=10, jitter=0)
+    first = jobs.create(vendor="v", account_id="a", operation="x", timing=timing, concurrency=2)
+    second = jobs.create(vendor="v", account_id="a", operation="x", timing=timing, concurrency=2)
+    third = jobs.create(vendor="v", account_id="a", operation="x", timing=timing, concurrency=2)
+    other = jobs.create(vendor="v", account_id="b", operation="x", timing=timing, concurrency=2)
+    now = clock.now()
+    assert first.started_at == second.started_at == now
+    assert third.started_at == now + 10 and third.finished_at == now + 20
+    assert third.state(now + 5).value == "queued"
+    assert other.started_at == now  # another account has its own slots
+    assert len(jobs.active("v", "a")) == 3
+    fourth = jobs.create(vendor="v", account_id="a", operation="x", timing=timing, concurrency=2)
+    assert fourth.started_at == now + 10  # second slot frees at 10 too
+    fifth = jobs.create(vendor="v", account_id="a", operation="x", timing=timing, concurrency=2)
+    assert fifth.started_at == now + 20

@@ -7,13 +7,16 @@ Magic keys reach the account error paths on purpose (see `faults.MAGIC_KEYS`).
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
 from .clock import Clock
 from .faults import magic_key
 from .store import Collection, Store
+
+T = TypeVar("T")
 
 
 class Account(BaseModel):
@@ -64,12 +67,31 @@ class Accounts:
     def list(self, vendor: str | None = None) -> list[Account]:
         return [a for a in self._items.list() if vendor is None or a.vendor == vendor]
 
-    def charge(self, account: Account, credits: int) -> bool:
-        """Take `credits` from the balance; False (and nothing taken) when it would go negative."""
+    def update(self, account_id: str, change: Callable[[Account], T]) -> T:
+        """Read the account fresh, apply `change` and save it, all in one store transaction.
+
+        Every check-then-write of account state (credits, meters, secrets, limits) goes through
+        here, after the request body has been read: a copy loaded before an `await` is stale.
+        `change` may raise (an ApiError, say) to refuse; then nothing is written. Its return value
+        is passed back."""
+        with self._items.store.transaction():
+            account = self._items.get(account_id)
+            if account is None:
+                raise KeyError(account_id)
+            result = change(account)
+            self.save(account)
+            return result
+
+    def charge(self, account_id: str, credits: int) -> Account | None:
+        """Take `credits` from the balance atomically: the account after the charge, or None (and
+        nothing taken) when the balance is short."""
         if credits < 0:
             raise ValueError("a charge cannot be negative")
-        if account.credits < credits:
-            return False
-        account.credits -= credits
-        self.save(account)
-        return True
+
+        def take(account: Account) -> Account | None:
+            if account.credits < credits:
+                return None
+            account.credits -= credits
+            return account
+
+        return self.update(account_id, take)

@@ -88,8 +88,12 @@ class Jobs:
         error: str | None = None,
         slow: bool = False,
         not_before: float | None = None,
+        concurrency: int | None = None,
     ) -> Job:
-        """Plan a job. `not_before` holds its start until then (a job that builds on another)."""
+        """Plan a job. `not_before` holds its start until then (a job that builds on another).
+        `concurrency` caps how many of the account's jobs of this vendor process at once: the job
+        stays queued until a slot frees (every earlier job's timeline is already fixed, so the
+        moment is known now and never moves)."""
         job_id = id or self.ids.uuid()
         rng = self.ids.rng("job", job_id)
         now = self.clock.now()
@@ -99,6 +103,9 @@ class Jobs:
             return self.clock.scale(seconds * factor * (10 if slow else 1))
 
         started = max(now + jittered(timing.queue), not_before or now)
+        run = jittered(timing.run)
+        if concurrency is not None:
+            started = self.free_slot(vendor, account_id, concurrency, started, run)
         job = Job(
             id=job_id,
             vendor=vendor,
@@ -107,7 +114,7 @@ class Jobs:
             group=group,
             created_at=now,
             started_at=started,
-            finished_at=started + jittered(timing.run),
+            finished_at=started + run,
             fails=fails,
             error=error if fails else None,
             params=params or {},
@@ -119,6 +126,29 @@ class Jobs:
 
     def get(self, id: str) -> Job | None:
         return self._items.get(id)
+
+    def active(self, vendor: str, account_id: str, now: float | None = None) -> list[Job]:
+        """The account's jobs of this vendor that have not finished (queued or processing)."""
+        now = self.clock.now() if now is None else now
+        return [
+            j for j in self._items.list(account_id) if j.vendor == vendor and j.finished_at > now
+        ]
+
+    def free_slot(
+        self, vendor: str, account_id: str, limit: int, earliest: float, duration: float
+    ) -> float:
+        """The first moment from `earliest` at which a job lasting `duration` can process with
+        fewer than `limit` of the account's other jobs processing at any point of its run."""
+        if limit < 1:
+            raise ValueError("a concurrency limit is at least 1")
+        spans = [(j.started_at, j.finished_at) for j in self.active(vendor, account_id)]
+        for start in sorted({earliest, *(end for _, end in spans if end > earliest)}):
+            end = start + duration
+            # the most jobs running at once during [start, end): counted where each one begins
+            points = [start, *(s for s, _ in spans if start < s < end)]
+            if all(sum(s <= p < e for s, e in spans) < limit for p in points):
+                return start
+        return earliest  # unreachable: after the last end nothing runs
 
     def save(self, job: Job) -> Job:
         return self._items.save(job, job.account_id, ref=job.group)

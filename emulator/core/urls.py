@@ -25,3 +25,12 @@ def is_private_host(url: str) -> bool:
     except ValueError:
         return False
     return ip.is_private or ip.is_loopback or ip.is_reserved or ip.is_link_local
+
+
+def source_url_problem(url: str, *, https_only: bool = False) -> str | None:
+    """Why a vendor could not fetch this image URL, in words, or None when it could."""
+    if not is_http_url(url, https_only=https_only):
+        return "expected an https:// URL" if https_only else "expected an http(s) URL"
+    if is_private_host(url):
+        return "localhost and private-network addresses are not reachable"
+    return None

@@ -27,6 +27,7 @@ from .errors import ApiError
 from .faults import magic_input, magic_key
 from .http import auth_token
 from .jobs import Job
+from .urls import source_url_problem
 
 log = logging.getLogger("staging_emulator")
 
@@ -68,6 +69,8 @@ class VendorApi(ABC):
     title: ClassVar[str]  # human name
     hosts: ClassVar[tuple[str, ...]]  # the vendor's real hosts, for Host routing
     docs_base: ClassVar[str] = ""  # path under the host where the API lives, e.g. "/v2"
+    # host the vendor serves its result files from (e.g. a CDN), for result URLs like the vendor's
+    media_host: ClassVar[str | None] = None
 
     # authentication: header and scheme, and the vendor's words for refusals
     auth_header: ClassVar[str] = "authorization"
@@ -106,6 +109,15 @@ class VendorApi(ABC):
         if account.blocked:
             raise ApiError(self.blocked_status, self.blocked_message)
         return account
+
+    def check_source_url(self, url: str, field: str, *, https_only: bool = False) -> None:
+        """Refuse, with the vendor's 400 naming `field`, an image URL the real service could not
+        fetch; a URL this emulator handed out is always accepted."""
+        if self.engine.media.served(url) is not None:
+            return
+        problem = source_url_problem(url, https_only=https_only)
+        if problem is not None:
+            raise ApiError(400, f"{field}: {problem}", field=field)
 
     def refuse_if_faulted(self, operation: str, *inputs: str | None) -> None:
         """Answer with the vendor's unavailable error when a magic input or a rule says so."""

@@ -222,14 +222,14 @@ class VirtualStagingArt(VendorApi):
         used = self._renders_in_group(account.id, group.upload_id)
         self._check_caps(body.tier, used, body.number_of_renders)
         cost = m.CREDIT_COST[operation]
-        if account.credits < cost:
-            raise ApiError(
-                402, f"Insufficient credits: {operation} costs {cost}, balance is {account.credits}"
-            )
         self.refuse_if_faulted(name, body.image_url)
         outcome = self.plan_job(name, body.image_url)
         with self.engine.store.transaction():
-            self.engine.accounts.charge(account, cost)
+            if self.engine.accounts.charge(account.id, cost) is None:
+                balance = self.engine.accounts.get(account.id).credits  # type: ignore[union-attr]
+                raise ApiError(
+                    402, f"Insufficient credits: {operation} costs {cost}, balance is {balance}"
+                )
             self.state.save(account.id, group)
             self._create_run(account, body, operation, group.upload_id, outcome)
         self.engine.wake()
