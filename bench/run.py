@@ -46,7 +46,7 @@ LOAD_SECONDS = 5.0
 CONNECTIONS = 16
 MAX_REQUESTS = 500_000
 RENDER_RUNS = 10
-TOTAL_BUDGET = 75  # seconds: a safety net, the whole run takes about 20 s
+TOTAL_BUDGET = 120  # seconds: a safety net, the whole run takes about 30 s
 KEY = "sk_bench"
 
 
@@ -65,14 +65,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(*args: str):
-    """A `staging-emulator serve` process on a free port: yields (process, base URL, start time)."""
+def server(*args: str, baseline: bool = False):
+    """A `staging-emulator serve` process on a free port (or, with `baseline`, the bare Starlette
+    app of bench/baseline.py): yields (process, base URL, start time)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("STAGING_EMULATOR_")}
-    command = [*server_command(), "serve", "--port", str(port), "--store", "memory"]
+    if baseline:
+        command = [sys.executable, str(ROOT / "bench" / "baseline.py"), str(port)]
+    else:
+        command = [*server_command(), "serve", "--port", str(port), "--store", "memory"]
+        command += ["--log-level", "warning", *args]
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [*command, "--log-level", "warning", *args],
+        command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -106,11 +111,11 @@ def wait_healthy(client: httpx.Client, proc: subprocess.Popen, url: str, limit: 
 # (a) start-up
 
 
-def bench_startup() -> list[float]:
+def bench_startup(baseline: bool = False) -> list[float]:
     times = []
     with httpx.Client(trust_env=False) as client:
         for _ in range(STARTS):
-            with server() as (proc, url, started):
+            with server(baseline=baseline) as (proc, url, started):
                 wait_healthy(client, proc, url)
                 times.append(time.perf_counter() - started)
     return times
@@ -168,11 +173,11 @@ async def _connection(
     return errors
 
 
-async def hammer(url: str, upload_id: str) -> tuple[int, float, list[float], int]:
+async def hammer(url: str, path: str, upload_id: str) -> tuple[int, float, list[float], int]:
     port = int(url.rsplit(":", 1)[1])
     payload = json.dumps({"upload_id": upload_id}).encode()
     request = (
-        b"POST /virtualstaging-art/api/image/check-status HTTP/1.1\r\n"
+        b"POST " + path.encode() + b" HTTP/1.1\r\n"
         b"Host: 127.0.0.1\r\n"
         b"Authorization: Bearer " + KEY.encode() + b"\r\n"
         b"Content-Type: application/json\r\n"
@@ -202,22 +207,28 @@ def memory_kib(pid: int) -> dict[str, int]:
     return values
 
 
-def bench_load() -> dict[str, object]:
+CHECK_STATUS = "/virtualstaging-art/api/image/check-status"
+
+
+def bench_load(baseline: bool = False) -> dict[str, object]:
+    """(b) and (d) on the emulator, or on the bare Starlette app with the same requests."""
+    args = () if baseline else ("--clock", "manual", "--seed", "1")
     with (
-        server("--clock", "manual", "--seed", "1") as (proc, url, _),
+        server(*args, baseline=baseline) as (proc, url, _),
         httpx.Client(trust_env=False, timeout=10) as client,
     ):
         wait_healthy(client, proc, url)
         idle = memory_kib(proc.pid)
-        upload_id = prepare_group(client, url)
+        path = "/check-status" if baseline else CHECK_STATUS
+        upload_id = "bench-upload" if baseline else prepare_group(client, url)
         check = client.post(
-            f"{url}/virtualstaging-art/api/image/check-status",
+            f"{url}{path}",
             json={"upload_id": upload_id},
             headers={"Authorization": f"Bearer {KEY}"},
         )
-        assert check.json() == {"status": "rendering"}, check.text
-        poll = sequential_polls(client, url, upload_id)
-        count, elapsed, latencies, errors = asyncio.run(hammer(url, upload_id))
+        assert check.json()["status"] == "rendering", check.text
+        poll = sequential_polls(client, url + path, upload_id)
+        count, elapsed, latencies, errors = asyncio.run(hammer(url, path, upload_id))
         after = memory_kib(proc.pid)
     ordered = sorted(latencies)
     return {
@@ -235,7 +246,7 @@ def bench_load() -> dict[str, object]:
 
 
 def sequential_polls(
-    client: httpx.Client, url: str, upload_id: str, count: int = 200
+    client: httpx.Client, endpoint: str, upload_id: str, count: int = 200
 ) -> list[float]:
     """One keep-alive connection polling as an ordinary client does, one request at a time (a
     Nagle / delayed-ACK stall shows here as ~40 ms, not in the concurrent load)."""
@@ -243,9 +254,7 @@ def sequential_polls(
     for _ in range(count):
         started = time.perf_counter()
         client.post(
-            f"{url}/virtualstaging-art/api/image/check-status",
-            json={"upload_id": upload_id},
-            headers={"Authorization": f"Bearer {KEY}"},
+            endpoint, json={"upload_id": upload_id}, headers={"Authorization": f"Bearer {KEY}"}
         ).raise_for_status()
         out.append(time.perf_counter() - started)
     return out
@@ -279,63 +288,91 @@ def _timeout(signum, frame):
     raise TimeoutError(f"benchmark exceeded {TOTAL_BUDGET} s")
 
 
+def ratio(ours: float, bare: float) -> str:
+    return f"x{ours / bare:.2f}" if bare else "-"
+
+
 def main() -> int:
     signal.signal(signal.SIGALRM, _timeout)
     signal.alarm(TOTAL_BUDGET)
     began = time.perf_counter()
     print(f"staging-emulator bench: python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
 
-    starts = bench_startup()
-    load = bench_load()
+    starts, bare_starts = bench_startup(), bench_startup(baseline=True)
+    load, bare = bench_load(), bench_load(baseline=True)
     render = bench_render()
     ms = lambda seconds: f"{seconds * 1000:.0f} ms"  # noqa: E731
+    mib = lambda kib: f"{kib / 1024:.1f} MiB"  # noqa: E731
+    start, bare_start = statistics.median(starts), statistics.median(bare_starts)
 
+    print("\nside by side with a bare Starlette app (bench/baseline.py, same uvicorn and socket):")
     rows = [
-        (
-            "(a) start-up to first health 200",
-            f"median {ms(statistics.median(starts))}",
-            f"{STARTS} runs, min {ms(min(starts))}, max {ms(max(starts))}",
-        ),
+        ("", "emulator", "bare Starlette", "ratio"),
+        ("(a) start-up to first health 200", ms(start), ms(bare_start), ratio(start, bare_start)),
         (
             "(b) check-status throughput",
             f"{load['rps']:.0f} req/s",
-            f"{load['count']} reqs in {load['elapsed']:.1f} s, {CONNECTIONS} conns, "
-            f"{load['errors']} errors",
+            f"{bare['rps']:.0f} req/s",
+            ratio(load["rps"], bare["rps"]),
         ),
         (
-            "    check-status latency",
-            f"p50 {load['p50']:.1f} ms",
-            f"p99 {load['p99']:.1f} ms",
+            "    latency p50 under load",
+            f"{load['p50']:.1f} ms",
+            f"{bare['p50']:.1f} ms",
+            ratio(load["p50"], bare["p50"]),
         ),
         (
-            "    one client polling in sequence",
-            f"p50 {load['poll_p50']:.1f} ms",
-            "200 requests on one keep-alive connection (httpx)",
+            "    latency p99 under load",
+            f"{load['p99']:.1f} ms",
+            f"{bare['p99']:.1f} ms",
+            ratio(load["p99"], bare["p99"]),
+        ),
+        (
+            "    one client polling in sequence, p50",
+            f"{load['poll_p50']:.2f} ms",
+            f"{bare['poll_p50']:.2f} ms",
+            ratio(load["poll_p50"], bare["poll_p50"]),
+        ),
+        (
+            "(d) idle RSS",
+            mib(load["idle_rss"]),
+            mib(bare["idle_rss"]),
+            ratio(load["idle_rss"], bare["idle_rss"]),
+        ),
+        (
+            "    peak RSS after load (VmHWM)",
+            mib(load["hwm"]),
+            mib(bare["hwm"]),
+            ratio(load["hwm"], bare["hwm"]),
         ),
     ]
+    print_table(rows)
+    print(
+        f"({CONNECTIONS} keep-alive connections for {LOAD_SECONDS:.0f} s each; errors: emulator "
+        f"{load['errors']}, bare {bare['errors']}; sequential: 200 requests on one connection)"
+    )
+    print("\nemulator only:")
+    rows = [("", "median", "detail")]
     for label, key in (("photo 1920x1080", "photo"), ("synthetic room", "synthetic")):
         times, size = render[key]
         rows.append(
             (
                 f"(c) render, stage, {label}",
-                f"median {ms(statistics.median(times))}",
+                ms(statistics.median(times)),
                 f"{RENDER_RUNS} runs, output {size[0]}x{size[1]}, min {ms(min(times))}",
             )
         )
-    rows.append(
-        (
-            "(d) server peak RSS after load",
-            f"VmHWM {load['hwm'] / 1024:.1f} MiB",
-            f"idle RSS {load['idle_rss'] / 1024:.1f} MiB, now {load['rss'] / 1024:.1f} MiB",
-        )
-    )
-    widths = [max(len(row[i]) for row in rows) for i in range(2)]
-    print()
-    for label, value, detail in rows:
-        print(f"{label:<{widths[0]}}  {value:<{widths[1]}}  {detail}")
+    print_table(rows)
     print(f"\ntotal {time.perf_counter() - began:.1f} s")
     signal.alarm(0)
     return 0
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [f"{cell:<{widths[i]}}" for i, cell in enumerate(row[:-1])]
+        print("  ".join([*cells, row[-1]]))
 
 
 if __name__ == "__main__":
