@@ -8,15 +8,19 @@ room is drawn from a hash of the source's name.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import random
 from typing import Literal
 
-from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
+from PIL import Image, ImageColor, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 from pydantic import BaseModel
 
-Operation = Literal["stage", "declutter", "dusk", "enhance", "mask", "sky", "upscale", "edit"]
+Operation = Literal[
+    "stage", "declutter", "dusk", "enhance", "mask", "sky", "upscale", "edit",
+    "recolor", "sky_color", "landscape", "sketch", "erase",
+]  # fmt: skip
 OutputFormat = Literal["JPEG", "PNG", "WEBP"]
 
 CONTENT_TYPES: dict[str, str] = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -40,6 +44,8 @@ class RenderSpec(BaseModel):
     format: OutputFormat = "JPEG"
     note: str | None = None
     emptied: bool = False  # stage over the room emptied first (removal, cleanup and stage)
+    color: str | None = None  # "#RRGGBB": the paint of `recolor`, the sky of `sky_color`
+    mask: str | None = None  # `erase`: base64 PNG, white where objects go (scaled to the image)
 
     def seed(self) -> int:
         digest = hashlib.sha256(self.model_dump_json().encode()).digest()
@@ -272,6 +278,8 @@ def _apply(img: Image.Image, spec: RenderSpec, rng: random.Random) -> Image.Imag
         img = _dusk(img)
     elif spec.operation in ("enhance", "upscale"):
         img = ImageEnhance.Contrast(ImageEnhance.Color(img).enhance(1.3)).enhance(1.15)
+    elif spec.operation in _LOOKS:
+        img = _LOOKS[spec.operation](img, spec)
     canvas = img.convert("RGBA")
     if spec.operation in ("stage", "edit"):
         _furniture(canvas, spec, rng)
@@ -327,3 +335,90 @@ def sniff_image(data: bytes) -> str | None:
         if brand in (b"mif1", b"msf1"):
             return "image/heif"
     return None
+
+
+# Looks of the edit operations: recolor (walls or cabinets painted), sky_color (a new sky of that
+# colour, the scene lit to match), landscape (lawn and planting), sketch (a furnished room drawn
+# in place of the sketch, the sketch inset), erase (the areas under `mask` emptied).
+
+
+def _rgb(color: str | None, default: tuple[int, int, int]) -> tuple[int, int, int]:
+    try:
+        return ImageColor.getrgb(color) if color else default  # type: ignore[return-value]
+    except ValueError:
+        return default
+
+
+def _recolor(img: Image.Image, spec: RenderSpec) -> Image.Image:
+    w, h = img.size
+    paint = Image.new("RGB", img.size, _rgb(spec.color, (240, 236, 228)))
+    walls = Image.linear_gradient("L").resize((w, h)).point(lambda v: 170 - v * 2 // 3)
+    out = Image.composite(paint, img, walls)
+    swatch = max(8, min(w, h) // 8)
+    ImageDraw.Draw(out).rectangle(
+        [swatch // 2, swatch // 2, swatch * 3 // 2, swatch * 3 // 2],
+        fill=paint.getpixel((0, 0)),
+        outline=(255, 255, 255),
+        width=max(1, swatch // 16),
+    )
+    return out
+
+
+def _sky_color(img: Image.Image, spec: RenderSpec) -> Image.Image:
+    w, h = img.size
+    sky = _rgb(spec.color, (126, 200, 240))
+    light = 0.3 + 0.7 * (0.299 * sky[0] + 0.587 * sky[1] + 0.114 * sky[2]) / 255
+    lit = ImageEnhance.Brightness(img).enhance(light)
+    top = Image.linear_gradient("L").resize((w, h)).point(lambda v: max(0, 230 - v * 3))
+    out = Image.composite(Image.new("RGB", img.size, sky), lit, top)
+    if light < 0.5:  # night: a few stars
+        rng = random.Random(spec.seed())
+        d = ImageDraw.Draw(out)
+        for _ in range(40):
+            x, y, r = rng.uniform(0, w), rng.uniform(0, h * 0.3), max(1, min(w, h) // 300)
+            d.ellipse([x - r, y - r, x + r, y + r], fill=(255, 250, 220))
+    return out
+
+
+def _landscape(img: Image.Image, spec: RenderSpec) -> Image.Image:
+    w, h = img.size
+    out = img.copy()
+    d = ImageDraw.Draw(out)
+    rng = random.Random(spec.seed())
+    d.rectangle([0, h * 0.68, w, h], fill=(92, 150, 70))
+    d.polygon(
+        [(w * 0.42, h), (w * 0.58, h), (w * 0.53, h * 0.68), (w * 0.47, h * 0.68)],
+        fill=(200, 190, 170),
+    )
+    for _ in range(9):
+        x, y, r = rng.uniform(0, w), rng.uniform(h * 0.6, h * 0.8), rng.uniform(0.03, 0.07) * w
+        d.ellipse([x - r, y - r * 0.8, x + r, y + r * 0.8], fill=(46, 100 + rng.randint(0, 50), 50))
+        if rng.random() < 0.5:
+            d.ellipse([x - r / 4, y - r / 2, x, y - r / 4], fill=(220, 90, 140))
+    return out
+
+
+def _sketch(img: Image.Image, spec: RenderSpec) -> Image.Image:
+    room = synthetic_room(spec.source_key or "sketch", img.size).convert("RGBA")
+    _furniture(room, spec, random.Random(spec.seed()))
+    inset = ImageOps.grayscale(img).convert("RGB")
+    inset.thumbnail((max(1, img.width // 4), max(1, img.height // 4)))
+    room.paste(inset.convert("RGBA"), (max(4, img.width // 60), max(4, img.height // 60)))
+    return room.convert("RGB")
+
+
+def _erase(img: Image.Image, spec: RenderSpec) -> Image.Image:
+    mask = _decode(base64.b64decode(spec.mask)) if spec.mask else None
+    if mask is None:
+        return _emptied(img)
+    soft = mask.convert("L").resize(img.size, Image.Resampling.BILINEAR)
+    return Image.composite(_emptied(img), img, soft)
+
+
+_LOOKS = {
+    "recolor": _recolor,
+    "sky_color": _sky_color,
+    "landscape": _landscape,
+    "sketch": _sketch,
+    "erase": _erase,
+}
