@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from PIL import Image
 from pydantic import BaseModel
 
-from . import renders
+from . import renders, video
 from .clock import Clock
 from .ids import IdFactory
 from .store import Collection, Store
@@ -48,6 +48,8 @@ class Media(BaseModel):
     source_media_id: str | None = None
     derived_from: str | None = None
     derivation: Derivation | None = None
+    # slideshow videos (and their posters) only: what to encode, over which photos
+    slideshow: video.SlideshowSpec | None = None
 
     @property
     def ready(self) -> bool:
@@ -163,6 +165,23 @@ class MediaLibrary:
         )
         return self._items.save(media, of.account_id)
 
+    def plan_slideshow(self, account_id: str, job_id: str, spec: video.SlideshowSpec) -> Media:
+        """A video (or, for a poster spec, its JPEG poster) encoded on first fetch once the job
+        has succeeded, its photos fetched first like a render's source."""
+        media = Media(
+            id=self.ids.hex(),
+            account_id=account_id,
+            origin="render",
+            content_type=video.POSTER_CONTENT_TYPE if spec.poster else video.CONTENT_TYPE,
+            ext="jpg" if spec.poster else "mp4",
+            created_at=self.clock.now(),
+            width=spec.width,
+            height=spec.height,
+            job_id=job_id,
+            slideshow=spec,
+        )
+        return self._items.save(media, account_id)
+
     def read(self, media: Media) -> bytes:
         data = self.store.get_blob(media.id)
         if data is None:
@@ -177,6 +196,10 @@ class MediaLibrary:
         lock = self._render_locks.setdefault(media.id, asyncio.Lock())
         async with lock:
             current = self.get(media.id) or media
+            if current.slideshow is not None and not current.ready:
+                photos = [await self._photo_bytes(id) for id in current.slideshow.photo_media_ids]
+                data = await asyncio.to_thread(video.render, current.slideshow, photos)
+                current = self._store_bytes(current, data)
             if not current.ready:
                 source = await self._source_bytes(current)
                 data = await asyncio.to_thread(self._draw, current, source)
@@ -192,6 +215,10 @@ class MediaLibrary:
                 raise MediaNotReady(media.id)
             return None
         return (await self.content(source))[1]
+
+    async def _photo_bytes(self, media_id: str | None) -> bytes | None:
+        photo = self.get(media_id) if media_id else None
+        return None if photo is None else (await self.content(photo))[1]
 
     def _draw(self, media: Media, source: bytes | None) -> bytes:
         if media.derived_from is not None:
