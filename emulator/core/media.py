@@ -76,10 +76,14 @@ class MediaLibrary:
         self._items = Collection(store, "media", Media)
         self.store, self.clock, self.ids = store, clock, ids
         self.public_url = public_url.rstrip("/")
+        # vendor slug -> base of its media URLs (its own media host, with TLS on); else public_url
+        self.vendor_bases: dict[str, str] = {}
         self._render_locks: dict[str, asyncio.Lock] = {}
 
     def url(self, media: Media) -> str:
-        return f"{self.public_url}{MEDIA_PATH}{media.id}.{media.ext}"
+        vendor = (media.account_id or "").partition(":")[0]  # account ids are "<vendor>:<hash>"
+        base = self.vendor_bases.get(vendor, self.public_url)
+        return f"{base}{MEDIA_PATH}{media.id}.{media.ext}"
 
     def get(self, id: str) -> Media | None:
         return self._items.get(id)
