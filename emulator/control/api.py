@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .. import __version__
-from ..core.accounts import account_id
+from ..core.accounts import Account, account_id
 from ..core.clock import iso8601
 from ..core.errors import ApiError
 from ..core.faults import FaultRule
@@ -117,14 +117,18 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         req = parse_model(AccountUpdate, await body(request))
         check_vendor(req.vendor)
         vendor = next(v for v in app.vendors if v.slug == req.vendor)
-        account = engine.accounts.open(req.vendor, req.api_key, vendor.initial_meters(req.api_key))
-        if req.credits is not None:
-            account.credits = req.credits
-        if req.blocked is not None:
-            account.blocked = req.blocked
-        account.meters.update(req.meters or {})
-        account.data.update(req.data or {})
-        return JSONResponse(engine.accounts.save(account).model_dump())
+        opened = engine.accounts.open(req.vendor, req.api_key, vendor.initial_meters(req.api_key))
+
+        def change(account: Account) -> Account:  # on the account as it is now, atomically
+            if req.credits is not None:
+                account.credits = req.credits
+            if req.blocked is not None:
+                account.blocked = req.blocked
+            account.meters.update(req.meters or {})
+            account.data.update(req.data or {})
+            return account
+
+        return JSONResponse(engine.accounts.update(opened.id, change).model_dump())
 
     def account_filter(request: Request) -> str | None:
         """`?account_id=`, or `?vendor=&api_key=`: whose items to list (None: everyone's)."""

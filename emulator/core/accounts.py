@@ -43,20 +43,21 @@ class Accounts:
 
     def open(self, vendor: str, api_key: str, meters: dict[str, Any] | None = None) -> Account:
         """The account of this key, created on first use with the defaults and `meters`."""
-        existing = self._items.get(account_id(vendor, api_key))
-        if existing is not None:
-            return existing
-        magic = magic_key(api_key)
-        account = Account(
-            id=account_id(vendor, api_key),
-            vendor=vendor,
-            api_key=api_key,
-            created_at=self.clock.now(),
-            credits=magic.credits if magic.credits is not None else self.default_credits,
-            blocked=magic.blocked,
-            meters=dict(meters or {}),
-        )
-        return self.save(account)
+        with self._items.store.transaction():  # two first requests create it once
+            existing = self._items.get(account_id(vendor, api_key))
+            if existing is not None:
+                return existing
+            magic = magic_key(api_key)
+            account = Account(
+                id=account_id(vendor, api_key),
+                vendor=vendor,
+                api_key=api_key,
+                created_at=self.clock.now(),
+                credits=magic.credits if magic.credits is not None else self.default_credits,
+                blocked=magic.blocked,
+                meters=dict(meters or {}),
+            )
+            return self.save(account)
 
     def save(self, account: Account) -> Account:
         return self._items.save(account, account.id)

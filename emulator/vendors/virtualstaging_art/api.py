@@ -219,12 +219,12 @@ class VirtualStagingArt(VendorApi):
         group = self.state.find_or_new(
             account.id, body.upload_id, body.image_url, self.engine.ids.uuid
         )
-        used = self._renders_in_group(account.id, group.upload_id)
-        self._check_caps(body.tier, used, body.number_of_renders)
         cost = m.CREDIT_COST[operation]
         self.refuse_if_faulted(name, body.image_url)
         outcome = self.plan_job(name, body.image_url)
-        with self.engine.store.transaction():
+        with self.engine.store.transaction():  # caps and credits checked and spent together
+            used = self._renders_in_group(account.id, group.upload_id)
+            self._check_caps(body.tier, used, body.number_of_renders)
             if self.engine.accounts.charge(account.id, cost) is None:
                 balance = self.engine.accounts.get(account.id).credits  # type: ignore[union-attr]
                 raise ApiError(

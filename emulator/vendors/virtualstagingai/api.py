@@ -38,6 +38,7 @@ from .v1 import V1Endpoints
 CONFIG_TAGS = frozenset({"staging", "daytodusk", "enhancement"})
 JSON_LIMIT = 64 << 20  # data URLs of 3072 px photos travel inside the JSON body [C-REPRO]
 UNLIMITED = "UNLIMITED"
+METERS = ("staging", "imageEditing")
 
 
 class VirtualStagingAi(V1Endpoints, VendorApi):
@@ -110,11 +111,19 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
                 f"Forbidden: photo limit reached ({used} of {limit} {name} photos used this period)",
             )
 
-    def _use_photos(self, account: Account, name: str, photos: int = 1) -> None:
-        used = dict(account.meters.get("photosUsedThisPeriod", {"staging": 0, "imageEditing": 0}))
-        used[name] = used.get(name, 0) + photos
-        account.meters["photosUsedThisPeriod"] = used
-        self.engine.accounts.save(account)
+    def _use_photos(self, account_id: str, photos: dict[str, int]) -> None:
+        """Check the photo limit and count `photos` (per meter) in one store transaction, on the
+        account as it is now: parallel requests can never use more than the limit."""
+
+        def use(account: Account) -> None:
+            for name, count in photos.items():
+                self._check_photo_limit(account, name, count)
+            used = dict(account.meters.get("photosUsedThisPeriod", {}))
+            for name, count in photos.items():
+                used[name] = used.get(name, 0) + count
+            account.meters["photosUsedThisPeriod"] = used
+
+        self.engine.accounts.update(account_id, use)
 
     # GET /status, GET /user
 
@@ -156,8 +165,8 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
         body = parse_model(m.CreateRender, await self._json(request), skip=CONFIG_TAGS)
         with self.engine.store.transaction():
             planned = self._plan_render(account, body, body.webhook_url)
-            self._check_photo_limit(account, planned.meter)
-            jobs = self._commit_render(account, planned)
+            self._use_photos(account.id, {planned.meter: 1})
+            jobs = self._commit_render(planned)
         self.engine.wake()
         if body.wait_for_completion:
             await self._wait(jobs)
@@ -175,9 +184,9 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
                     planned.append(
                         self._plan_render(account, body, body.webhook_url or bulk.webhook_url)
                     )
-            for meter in ("staging", "imageEditing"):
-                self._check_photo_limit(account, meter, sum(p.meter == meter for p in planned))
-            jobs = [job for p in planned for job in self._commit_render(account, p)]
+            photos = {meter: sum(p.meter == meter for p in planned) for meter in METERS}
+            self._use_photos(account.id, {name: n for name, n in photos.items() if n})
+            jobs = [job for p in planned for job in self._commit_render(p)]
         self.engine.wake()
         if bulk.wait_for_completion:
             await self._wait(jobs)
@@ -202,10 +211,9 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
             webhook_url=webhook_url,
         )
 
-    def _commit_render(self, account: Account, planned: PlannedRender) -> list[Job]:
-        """Create a planned render: one photo, its variations."""
+    def _commit_render(self, planned: PlannedRender) -> list[Job]:
+        """Create a planned render and its variations (its photo is counted by `_use_photos`)."""
         self.studio.save_render(planned.render)
-        self._use_photos(account, planned.meter)
         return self.studio.create(
             planned.render, planned.plans, planned.outcome, planned.webhook_url
         )
@@ -355,14 +363,16 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
     async def set_webhook_secret(self, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.WebhookSecret, await self._json(request))
-        account.data["webhook_secret"] = body.webhook_secret
-        self.engine.accounts.save(account)
+        self.engine.accounts.update(
+            account.id, lambda fresh: fresh.data.update(webhook_secret=body.webhook_secret)
+        )
         return json_response({"message": "Webhook secret updated successfully"})
 
     async def delete_webhook_secret(self, request: Request) -> Response:
         account = self.authenticate(request)
-        account.data.pop("webhook_secret", None)
-        self.engine.accounts.save(account)
+        self.engine.accounts.update(
+            account.id, lambda fresh: fresh.data.pop("webhook_secret", None)
+        )
         return json_response({"message": "Webhook secret removed successfully"})
 
     # webhooks

@@ -94,8 +94,8 @@ class V1Endpoints:
         )
         outcome = self.plan_job("v1_create_render", image_url)
         with self.engine.store.transaction():
+            self._use_photos(account.id, {"staging": 1})
             self.studio.save_render(render)
-            self._use_photos(account, "staging")
             jobs = self.studio.create(render, plans, outcome, body.webhook_url)
         self.engine.wake()
         return await self._v1_answer(render.id, jobs, body.wait_for_completion)
