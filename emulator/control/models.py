@@ -1,0 +1,209 @@
+"""Bodies of the control API, in and out: the server answers with these models, the OpenAPI document
+is generated from them, and `emulator.client` parses its answers into them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..core.accounts import Account
+from ..core.faults import FaultRule
+from ..core.jobs import Job
+from ..core.webhooks import Delivery, RetryPolicy
+
+__all__ = [
+    "Account",
+    "AccountSelector",
+    "AccountUpdate",
+    "AccountView",
+    "AdvanceRequest",
+    "AdvanceResult",
+    "ClockState",
+    "Count",
+    "DeliveryView",
+    "ErrorBody",
+    "FaultRule",
+    "FaultView",
+    "Health",
+    "JobView",
+    "JournalEntry",
+    "JournalMessage",
+    "JournalSettings",
+    "JournalSettingsUpdate",
+    "ResetResult",
+    "StateSummary",
+]
+
+
+class _ItemAccess:
+    """`delivery["state"]` as well as `delivery.state`: answers used to be plain dicts."""
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="what is wrong, naming the field")
+
+
+class ClockState(_ItemAccess, BaseModel):
+    mode: Literal["real", "manual"]
+    now: float = Field(description="epoch seconds")
+    now_iso: str
+    speed: float | None = Field(None, description="real clock only")
+    pending_timers: int = Field(description="job transitions and webhook attempts still to run")
+    next_due: float | None = Field(None, description="epoch seconds of the next one")
+
+
+class AdvanceRequest(BaseModel):
+    seconds: float = Field(ge=0, le=10 * 365 * 86400)
+
+
+class AdvanceResult(ClockState):
+    ran: int = Field(description="timers run by this advance")
+
+
+class Health(_ItemAccess, BaseModel):
+    status: Literal["ok"]
+    version: str
+    clock: ClockState
+    store: str
+    vendors: dict[str, str] = Field(description="base URL by vendor slug")
+
+
+class AccountSelector(BaseModel):
+    """Empty: everything. `vendor` + `api_key`, or `account_id`: one account."""
+
+    vendor: str | None = None
+    api_key: str | None = None
+    account_id: str | None = None
+
+
+class ResetResult(_ItemAccess, BaseModel):
+    reset: str = Field(description="the account id, or 'all'")
+
+
+class AccountUpdate(BaseModel):
+    vendor: str
+    api_key: str = Field(min_length=1)
+    credits: int | None = Field(None, ge=0)
+    blocked: bool | None = None
+    meters: dict[str, Any] | None = None
+    data: dict[str, Any] | None = None
+
+
+class AccountView(_ItemAccess, Account):
+    pass
+
+
+class JobView(_ItemAccess, BaseModel):
+    """A job (core.jobs.Job) with its state now and the URLs of its outputs."""
+
+    id: str
+    vendor: str
+    account_id: str
+    operation: str
+    group: str | None = None
+    created_at: float
+    started_at: float
+    finished_at: float
+    fails: bool = False
+    error: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    outputs: list[str] = Field(default_factory=list)
+    state: Literal["queued", "processing", "succeeded", "failed"]
+    output_urls: list[str]
+
+    @classmethod
+    def of(cls, job: Job, now: float, output_urls: list[str]) -> JobView:
+        return cls.model_validate(
+            job.model_dump() | {"state": job.state(now).value, "output_urls": output_urls}
+        )
+
+
+class Attempt(BaseModel):
+    at: float
+    headers: dict[str, str] = Field(default_factory=dict, description="signature headers sent")
+    status: int | None = None
+    error: str | None = None
+    duration_ms: float = 0.0
+
+
+class DeliveryView(_ItemAccess, BaseModel):
+    """A webhook delivery (core.webhooks.Delivery) with its payload parsed."""
+
+    id: str
+    vendor: str
+    account_id: str
+    event: str
+    url: str
+    body: str
+    headers: dict[str, str]
+    created_at: float
+    policy: RetryPolicy
+    state: Literal["pending", "delivered", "failed"]
+    attempts: list[Attempt] = Field(default_factory=list)
+    next_attempt_at: float | None = None
+    payload: Any = Field(description="the body sent, parsed")
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> DeliveryView:
+        return cls.model_validate(delivery.model_dump() | {"payload": delivery.payload()})
+
+
+class FaultView(_ItemAccess, FaultRule):
+    pass
+
+
+class JournalMessage(BaseModel):
+    headers: dict[str, str] = Field(default_factory=dict, description="secrets masked")
+    body: str | None = Field(None, description="text, capped; images summarised")
+    body_size: int = Field(0, description="bytes the body had")
+    truncated: bool = False
+
+
+class JournalEntry(_ItemAccess, BaseModel):
+    id: int = Field(description="sequence number, increasing")
+    at: float = Field(description="emulator clock, epoch seconds")
+    method: str
+    path: str
+    query: str
+    host: str
+    vendor: str | None
+    operation: str | None = Field(None, description="the vendor handler (fault-rule operation)")
+    account_id: str | None = None
+    status: int
+    duration_ms: float
+    content_type: str | None = None
+    request: JournalMessage = Field(default_factory=JournalMessage)
+    response: JournalMessage = Field(default_factory=JournalMessage)
+
+
+class Count(_ItemAccess, BaseModel):
+    count: int
+
+
+class JournalSettings(_ItemAccess, BaseModel):
+    enabled: bool
+    size: int = Field(description="entries kept at most (oldest dropped first)")
+    body_limit: int = Field(description="bytes of each body kept")
+    count: int = Field(description="entries held now")
+
+
+class JournalSettingsUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool
+
+
+class StateSummary(_ItemAccess, BaseModel):
+    """What an imported archive held."""
+
+    format: str
+    documents: dict[str, int] = Field(description="count by kind (account, job, media, ...)")
+    blobs: int
+    timers: int
+    clock: float | None = Field(None, description="manual clock position restored")
