@@ -1,0 +1,256 @@
+"""The AI design agent [DOC]: a session per room photo (24 h TTL), multi-turn chat (free), replies
+as JSON or, with `stream: true`, server-sent events; a render job once `readyToRender`.
+
+[PROPOSED] shapes and SSE events (`message.delta`, `message.completed`, `done`) from notes 2.2.
+[EMULATOR] replies are deterministic: they name the room (from the session, the message, or words
+in the photo's URL), follow a style or colour the user names, and the session becomes ready to
+render once the user has named a style or asked for the render.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ...core.clock import iso8601
+from ...core.errors import ApiError
+from ...core.store import Collection, Store
+from . import capabilities as caps
+
+DEFAULT_STYLE = "modern"
+
+# words a user may say for each style (the slug's own words are always understood)
+STYLE_WORDS: dict[str, tuple[str, ...]] = {
+    "mid-century-modern": ("mid-century", "mid century", "midcentury"),
+    "scandinavian": ("scandi", "nordic"),
+    "bohemian": ("boho",),
+    "minimalist": ("minimal",),
+    "japandi": ("japanese",),
+    "luxury": ("luxurious", "glam"),
+}
+STYLE_IDEAS: dict[str, str] = {
+    "modern": "clean lines, a low-profile sofa and matte black accents",
+    "contemporary": "a curved sofa, layered lighting and a bold rug",
+    "scandinavian": "light oak, a linen sofa and plenty of white space",
+    "minimalist": "a few essential pieces, hidden storage and a calm, uncluttered floor",
+    "industrial": "a leather sofa, metal shelving and exposed-bulb pendants",
+    "mid-century-modern": "tapered walnut legs, a tufted sofa and a sunburst mirror",
+    "farmhouse": "a slipcovered sofa, reclaimed wood and woven baskets",
+    "coastal": "whitewashed wood, a jute rug and airy linen curtains",
+    "bohemian": "layered textiles, rattan pieces and lots of plants",
+    "traditional": "a rolled-arm sofa, a wingback chair and classic drapery",
+    "transitional": "a tailored sofa, soft neutrals and a mix of wood and metal",
+    "luxury": "velvet upholstery, marble surfaces and brass details",
+    "japandi": "low oak furniture, paper lanterns and muted earth tones",
+    "rustic": "a chunky timber coffee table, wool throws and stone textures",
+}
+COLOURS = (
+    "sage green",
+    "navy blue",
+    "terracotta",
+    "charcoal",
+    "emerald",
+    "mustard",
+    "blush pink",
+    "beige",
+    "cream",
+    "white",
+    "black",
+    "grey",
+    "gray",
+    "blue",
+    "green",
+    "yellow",
+    "red",
+    "orange",
+    "pink",
+    "purple",
+    "brown",
+    "teal",
+)
+ROOM_WORDS: dict[str, tuple[str, ...]] = {
+    "living-room": ("living room", "living", "lounge"),
+    "bedroom": ("bedroom", "bed room"),
+    "kitchen": ("kitchen",),
+    "dining-room": ("dining",),
+    "bathroom": ("bathroom", "bath"),
+    "home-office": ("office", "study"),
+    "kids-room": ("kids", "children", "playroom"),
+    "nursery": ("nursery", "baby"),
+    "family-room": ("family room",),
+    "basement": ("basement",),
+    "entryway": ("entryway", "entry", "hallway", "foyer"),
+    "patio": ("patio", "terrace", "deck"),
+}
+RENDER_WORDS = (
+    "render",
+    "generate",
+    "go ahead",
+    "let's do it",
+    "lets do it",
+    "do it",
+    "create it",
+    "make it",
+    "show me",
+    "visualize",
+    "visualise",
+)
+
+
+class Message(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+    created_at: float
+
+
+class Session(BaseModel):
+    id: str
+    account_id: str
+    image_url: str  # what renders draw over: the photo's URL (an upload's served URL)
+    upload_id: str | None = None
+    livemode: bool = True
+    auto_render: bool = False
+    room_type: str | None = None
+    style: str | None = None
+    colour: str | None = None
+    ready: bool = False
+    webhook_endpoint_id: str | None = None
+    messages: list[Message] = Field(default_factory=list)
+    job_ids: list[str] = Field(default_factory=list)
+    created_at: float
+    expires_at: float
+
+    def expired(self, now: float) -> bool:
+        return now >= self.expires_at
+
+
+@dataclass
+class Reply:
+    content: str
+    ready: bool
+    render: bool  # a render should be queued now (auto_render)
+
+
+class Sessions:
+    def __init__(self, store: Store) -> None:
+        self._items = Collection(store, "stagepro.session", Session)
+
+    def save(self, session: Session) -> Session:
+        return self._items.save(session, session.account_id)
+
+    def get(self, account_id: str, session_id: str, now: float) -> Session:
+        """The session, 404 when unknown and 410 once its 24 h are over."""
+        session = self._items.get(session_id)
+        if session is None or session.account_id != account_id:
+            raise ApiError(404, f"Agent session {session_id} not found", code="not_found")
+        if session.expired(now):
+            raise ApiError(
+                410,
+                f"Agent session {session_id} expired at {iso8601(session.expires_at)}; "
+                "start a new session",
+                code="session_expired",
+            )
+        return session
+
+
+def view(session: Session) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "object": "agent_session",
+        "status": "active",
+        "image_url": session.image_url,
+        "upload_id": session.upload_id,
+        "room_type": session.room_type,
+        "style": session.style,
+        "auto_render": session.auto_render,
+        "readyToRender": session.ready,  # [DOC] camelCase as written
+        "job_ids": session.job_ids,
+        "livemode": session.livemode,
+        "created_at": iso8601(session.created_at),
+        "expires_at": iso8601(session.expires_at),
+        "messages": [{"role": m.role, "content": m.content} for m in session.messages],
+    }
+
+
+def guess_room(*texts: str | None) -> str | None:
+    joined = " ".join(t.lower() for t in texts if t)
+    joined = re.sub(r"[-_/.]", " ", joined)
+    for room, words in ROOM_WORDS.items():
+        if any(re.search(rf"\b{re.escape(w)}\b", joined) for w in words):
+            return room
+    return None
+
+
+def named_style(text: str) -> str | None:
+    lower = text.lower()
+    for style in caps.STYLES:
+        words = (style, style.replace("-", " "), *STYLE_WORDS.get(style, ()))
+        if any(re.search(rf"\b{re.escape(w)}\b", lower) for w in words):
+            return style
+    return None
+
+
+def named_colour(text: str) -> str | None:
+    lower = text.lower()
+    return next((c for c in COLOURS if re.search(rf"\b{re.escape(c)}\b", lower)), None)
+
+
+def asks_for_render(text: str) -> bool:
+    lower = text.lower()
+    return any(re.search(rf"\b{re.escape(w)}\b", lower) for w in RENDER_WORDS)
+
+
+def answer(session: Session, text: str) -> Reply:
+    """Update the session with what the user said and write the agent's reply."""
+    room = guess_room(text) or session.room_type or guess_room(session.image_url) or "living-room"
+    session.room_type = room
+    style, colour = named_style(text), named_colour(text)
+    changed = (style is not None and style != session.style) or (
+        colour is not None and colour != session.colour
+    )
+    session.style = style or session.style
+    session.colour = colour or session.colour
+    wants_render = asks_for_render(text)
+    was_ready = session.ready
+    if style is not None or wants_render:
+        session.ready = True
+    room_words = room.replace("-", " ")
+    accent = f" with {session.colour} accents" if session.colour else ""
+    if session.ready:
+        chosen = session.style or DEFAULT_STYLE
+        content = (
+            f"Here's the plan for this {room_words}: a {chosen.replace('-', ' ')} look{accent}: "
+            f"{STYLE_IDEAS[chosen]}. I'd keep the walls light so the room stays bright, "
+            "and anchor the seating with a rug sized to the space."
+        )
+        render = session.auto_render and (not was_ready or changed or wants_render)
+        content += (
+            " I've queued a render of this design."
+            if render
+            else " When you're ready, ask me to render it."
+        )
+        return Reply(content, True, render)
+    if colour is not None:
+        content = (
+            f"A {colour} palette would work well in this {room_words}: I'd use it on textiles and "
+            "one accent wall, and keep the larger pieces neutral. Which style should it follow, "
+            "for example modern, scandinavian or japandi?"
+        )
+        return Reply(content, False, False)
+    content = (
+        f"Looking at this {room_words}, I'd improve three things: a clear focal point for the "
+        "seating, warmer layered lighting, and a rug that ties the furniture together. Tell me a "
+        "style you like (modern, scandinavian, japandi, coastal...) or a colour, and I'll "
+        "prepare a design you can render."
+    )
+    return Reply(content, False, False)
+
+
+def chunks(text: str, parts: int = 6) -> list[str]:
+    """The reply cut at word boundaries into about `parts` deltas that join back to `text`."""
+    words = re.findall(r"\S+\s*", text)
+    size = max(1, -(-len(words) // parts))
+    return ["".join(words[i : i + size]) for i in range(0, len(words), size)]
