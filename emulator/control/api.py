@@ -1,11 +1,15 @@
-"""Control API: JSON in and out, `{"error": "..."}` on failure, never part of any vendor's API."""
+"""Control API: JSON in and out, `{"error": "..."}` on failure, never part of any vendor's API.
+
+Every handler declares its request and answer models with `@operation`; `/_emulator/openapi.json`
+is generated from them and from the route table below.
+"""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -14,33 +18,43 @@ from .. import __version__
 from ..core.accounts import Account, account_id
 from ..core.clock import iso8601
 from ..core.errors import ApiError
-from ..core.faults import FaultRule
-from ..core.http import parse_model, read_json_object
+from ..core.http import parse_model, read_body, read_json_object
 from ..core.jobs import Job
+from ..core.openapi import Security, document, operation
+from ..core.store import Collection
+from ..core.webhooks import Delivery
+from . import state as snapshots
+from .models import (
+    AccountSelector,
+    AccountsQuery,
+    AccountUpdate,
+    AccountView,
+    AdvanceRequest,
+    AdvanceResult,
+    ClockState,
+    Count,
+    DeliveriesQuery,
+    DeliveryView,
+    FaultRule,
+    FaultView,
+    Health,
+    JobsQuery,
+    JobView,
+    JournalEntry,
+    JournalSettings,
+    JournalSettingsUpdate,
+    OwnerQuery,
+    RequestsQuery,
+    ResetResult,
+    StateSummary,
+)
 
 DASHBOARD = Path(__file__).with_name("dashboard.html")
+API_DOCS = Path(__file__).with_name("apidocs.html")
+ZIP = {"type": "string", "contentMediaType": "application/zip"}
 
 if TYPE_CHECKING:
     from ..app import EmulatorApp
-
-
-class AdvanceRequest(BaseModel):
-    seconds: float = Field(ge=0, le=10 * 365 * 86400)
-
-
-class AccountSelector(BaseModel):
-    vendor: str | None = None
-    api_key: str | None = None
-    account_id: str | None = None
-
-
-class AccountUpdate(BaseModel):
-    vendor: str
-    api_key: str = Field(min_length=1)
-    credits: int | None = Field(None, ge=0)
-    blocked: bool | None = None
-    meters: dict[str, Any] | None = None
-    data: dict[str, Any] | None = None
 
 
 def control_routes(app: EmulatorApp) -> list[BaseRoute]:
@@ -48,6 +62,7 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
     slugs = {v.slug for v in app.vendors}
 
     def guarded(handler):
+        @functools.wraps(handler)
         async def endpoint(request: Request) -> Response:
             try:
                 return await handler(request)
@@ -58,6 +73,9 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
 
     async def body(request: Request) -> dict[str, Any]:
         return await read_json_object(request, allow_empty=True)
+
+    def query(model, request: Request):
+        return parse_model(model, dict(request.query_params))
 
     def clock_state() -> dict[str, Any]:
         now = engine.now()
@@ -75,7 +93,14 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         if slug is not None and slug not in slugs:
             raise ApiError(400, f"vendor: unknown vendor '{slug}'; expected one of {sorted(slugs)}")
 
+    @operation(response={"type": "string", "contentMediaType": "text/html"}, media_type="text/html")
+    async def dashboard(request: Request) -> Response:
+        """The dashboard page (clock, jobs, deliveries)."""
+        return HTMLResponse(DASHBOARD.read_text(encoding="utf-8"))
+
+    @operation(response=Health)
     async def health(request: Request) -> Response:
+        """Status, version, clock, store and every vendor's base URL."""
         return JSONResponse(
             {
                 "status": "ok",
@@ -86,10 +111,14 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
             }
         )
 
+    @operation(response=ClockState)
     async def clock(request: Request) -> Response:
+        """The clock: mode, now, speed, pending timers, next due."""
         return JSONResponse(clock_state())
 
+    @operation(body=AdvanceRequest, response=AdvanceResult, errors={409: "the clock is real"})
     async def advance(request: Request) -> Response:
+        """Move a manual clock, running every transition and webhook due on the way."""
         req = parse_model(AdvanceRequest, await body(request))
         if engine.clock.mode != "manual":
             raise ApiError(
@@ -98,7 +127,9 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         ran = await engine.advance(req.seconds)
         return JSONResponse(clock_state() | {"ran": ran})
 
+    @operation(body=AccountSelector, response=ResetResult)
     async def reset(request: Request) -> Response:
+        """Forget everything, or one account."""
         sel = parse_model(AccountSelector, await body(request))
         target = sel.account_id
         if sel.api_key is not None:
@@ -109,11 +140,15 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         engine.reset(target)
         return JSONResponse({"reset": target or "all"})
 
+    @operation(query=AccountsQuery, response=list[AccountView])
     async def list_accounts(request: Request) -> Response:
-        vendor = request.query_params.get("vendor")
+        """Accounts with credits, meters and blocked flag."""
+        vendor = query(AccountsQuery, request).vendor
         return JSONResponse([a.model_dump() for a in engine.accounts.list(vendor)])
 
+    @operation(body=AccountUpdate, response=AccountView)
     async def update_account(request: Request) -> Response:
+        """Create or change an account."""
         req = parse_model(AccountUpdate, await body(request))
         check_vendor(req.vendor)
         vendor = next(v for v in app.vendors if v.slug == req.vendor)
@@ -130,70 +165,208 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
 
         return JSONResponse(engine.accounts.update(opened.id, change).model_dump())
 
-    def account_filter(request: Request) -> str | None:
+    def account_filter(owner: OwnerQuery) -> str | None:
         """`?account_id=`, or `?vendor=&api_key=`: whose items to list (None: everyone's)."""
-        params = request.query_params
-        if params.get("api_key") is not None:
-            if params.get("vendor") is None:
+        if owner.api_key is not None:
+            if owner.vendor is None:
                 raise ApiError(400, "vendor is required with api_key")
-            return account_id(params["vendor"], params["api_key"])
-        return params.get("account_id")
+            return account_id(owner.vendor, owner.api_key)
+        return owner.account_id
 
+    @operation(query=JobsQuery, response=list[JobView])
     async def list_jobs(request: Request) -> Response:
+        """Jobs, newest first, with their timeline, state and output URLs."""
         now = engine.now()
-        vendor = request.query_params.get("vendor")
-        owner = account_filter(request)
-        limit = request.query_params.get("limit", "1000")
-        if not limit.isdigit() or int(limit) < 1:
-            raise ApiError(400, "limit: expected a positive whole number")
-        jobs = [j for j in engine.jobs.list(owner, newest_first=True) if vendor in (None, j.vendor)]
-        return JSONResponse([job_view(j, now) for j in jobs[: int(limit)]])
+        q = query(JobsQuery, request)
+        owner = account_filter(q)
+        jobs = [
+            j for j in engine.jobs.list(owner, newest_first=True) if q.vendor in (None, j.vendor)
+        ]
+        return JSONResponse([job_view(j, now) for j in jobs[: q.limit]])
 
     def job_view(job: Job, now: float) -> dict[str, Any]:
         outputs = [engine.media.get(id) for id in job.outputs]
         urls = [engine.media.url(media) for media in outputs if media is not None]
         return job.model_dump() | {"state": job.state(now).value, "output_urls": urls}
 
-    async def dashboard(request: Request) -> Response:
-        return HTMLResponse(DASHBOARD.read_text(encoding="utf-8"))
+    def delivery_view(delivery: Delivery) -> dict[str, Any]:
+        return delivery.model_dump() | {"payload": delivery.payload()}
 
+    @operation(query=DeliveriesQuery, response=list[DeliveryView])
     async def deliveries(request: Request) -> Response:
-        vendor = request.query_params.get("vendor")
-        state = request.query_params.get("state")
+        """The webhook delivery log: target, payload, headers, every attempt."""
+        q = query(DeliveriesQuery, request)
         items = [
-            d.model_dump() | {"payload": d.payload()}
-            for d in engine.outbox.list(account_filter(request))
-            if vendor in (None, d.vendor) and state in (None, d.state)
+            delivery_view(d)
+            for d in engine.outbox.list(account_filter(q))
+            if q.vendor in (None, d.vendor) and q.state in (None, d.state)
         ]
         return JSONResponse(items)
 
+    def find_delivery(request: Request) -> Delivery:
+        delivery = engine.outbox.get(request.path_params["delivery_id"])
+        if delivery is None:
+            raise ApiError(404, "delivery not found")
+        return delivery
+
+    @operation(response=DeliveryView)
+    async def get_delivery(request: Request) -> Response:
+        """One delivery with its attempts."""
+        return JSONResponse(delivery_view(find_delivery(request)))
+
+    @operation(response=DeliveryView, errors={409: "the delivery is still pending"})
+    async def resend_delivery(request: Request) -> Response:
+        """Send a delivery again now: one new attempt, same payload, signed anew."""
+        delivery = find_delivery(request)
+        if delivery.state == "pending":
+            raise ApiError(
+                409, "the delivery is still pending: its next attempt is already planned"
+            )
+        resent = await resend(delivery)
+        return JSONResponse(delivery_view(resent))
+
+    async def resend(delivery: Delivery) -> Delivery:
+        """One more attempt through the outbox (which signs it as at every attempt), allowed
+        exactly one try: no retry is planned after it."""
+        items = Collection(engine.store, "delivery", Delivery)
+        policy = delivery.policy
+        again = delivery.model_copy(
+            update={
+                "state": "pending",
+                "policy": policy.model_copy(update={"max_attempts": len(delivery.attempts) + 1}),
+            }
+        )
+        items.save(again, delivery.account_id)
+        await engine.outbox.attempt(delivery.id)
+        done = engine.outbox.get(delivery.id) or again
+        return items.save(done.model_copy(update={"policy": policy}), delivery.account_id)
+
+    @operation(response=list[FaultView])
     async def list_faults(request: Request) -> Response:
+        """Fault rules."""
         return JSONResponse([r.model_dump() for r in engine.faults.list()])
 
+    @operation(body=FaultRule, response=FaultView, status=201)
     async def add_fault(request: Request) -> Response:
+        """Add a fault rule."""
         rule = parse_model(FaultRule, await body(request))
         check_vendor(rule.vendor)
         return JSONResponse(engine.faults.add(rule).model_dump(), status_code=201)
 
+    @operation(response=None, status=204)
     async def clear_faults(request: Request) -> Response:
+        """Remove every fault rule."""
         engine.faults.clear()
         return Response(status_code=204)
 
+    @operation(response=None, status=204)
     async def delete_fault(request: Request) -> Response:
+        """Remove one fault rule."""
         if not engine.faults.remove(request.path_params["fault_id"]):
             raise ApiError(404, "fault rule not found")
         return Response(status_code=204)
 
-    async def requests(request: Request) -> Response:
-        vendor = request.query_params.get("vendor")
-        limit = request.query_params.get("limit", "100")
-        if not limit.isdigit() or not 1 <= int(limit) <= 1000:
-            raise ApiError(400, "limit: expected a whole number from 1 to 1000")
-        return JSONResponse(app.journal.list(vendor, int(limit)))
+    def journal_entries(q: RequestsQuery) -> list[JournalEntry]:
+        return app.journal.select(
+            vendor=q.vendor,
+            operation=q.operation,
+            status=q.status,
+            account_id=account_filter(q),
+            method=q.method,
+        )
 
+    @operation(query=RequestsQuery, response=list[JournalEntry])
+    async def requests(request: Request) -> Response:
+        """The request journal, oldest first, filtered."""
+        q = query(RequestsQuery, request)
+        entries = journal_entries(q)[-q.limit :]
+        return JSONResponse([e.model_dump() for e in entries])
+
+    @operation(query=RequestsQuery, response=Count)
+    async def count_requests(request: Request) -> Response:
+        """How many journal entries match the filters (limit ignored)."""
+        return JSONResponse({"count": len(journal_entries(query(RequestsQuery, request)))})
+
+    @operation(response=None, status=204)
     async def clear_requests(request: Request) -> Response:
+        """Empty the journal."""
         app.journal.clear()
         return Response(status_code=204)
+
+    def journal_settings() -> dict[str, Any]:
+        journal = app.journal
+        return JournalSettings(
+            enabled=journal.enabled,
+            size=journal.size,
+            body_limit=journal.body_limit,
+            count=len(journal.entries),
+        ).model_dump()
+
+    @operation(response=JournalSettings)
+    async def get_journal_settings(request: Request) -> Response:
+        """Whether the journal records, and its bounds."""
+        return JSONResponse(journal_settings())
+
+    @operation(body=JournalSettingsUpdate, response=JournalSettings)
+    async def set_journal_settings(request: Request) -> Response:
+        """Turn the journal on or off."""
+        update = parse_model(JournalSettingsUpdate, await body(request))
+        app.journal.enabled = update.enabled
+        return JSONResponse(journal_settings())
+
+    @operation(response=ZIP, media_type="application/zip")
+    async def export_state(request: Request) -> Response:
+        """Everything the emulator holds, as one zip archive."""
+        archive = snapshots.export_archive(app)
+        stamp = iso8601(engine.now()) or "state"
+        name = f"staging-emulator-{stamp.replace(':', '')[:17]}.zip"
+        return Response(
+            archive,
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    @operation(
+        body={"type": "string", "contentMediaType": "application/zip"},
+        encodings=("zip",),
+        response=StateSummary,
+    )
+    async def import_state(request: Request) -> Response:
+        """Replace everything with an archive from GET /_emulator/state."""
+        data = await read_body(request, snapshots.MAX_ARCHIVE_BYTES)
+        try:
+            summary = snapshots.import_archive(app, data)
+        except snapshots.StateArchiveError as exc:
+            raise ApiError(400, f"body: {exc}") from exc
+        return JSONResponse(summary.model_dump())
+
+    @operation(response={"type": "object"})
+    async def openapi(request: Request) -> Response:
+        """This document."""
+        return JSONResponse(control_document(app, table))
+
+    @operation(response={"type": "string", "contentMediaType": "text/html"}, media_type="text/html")
+    async def api_docs(request: Request) -> Response:
+        """A page that renders a vendor's (or this API's) OpenAPI document, offline."""
+        slug = request.path_params["slug"]
+        if slug not in slugs and slug != "_emulator":
+            raise ApiError(
+                404, f"no API named {slug!r}; try one of {sorted([*slugs, '_emulator'])}"
+            )
+        spec = f"/{slug}/openapi.json"
+        page = API_DOCS.read_text(encoding="utf-8").replace("{{SPEC_URL}}", spec)
+        return HTMLResponse(page)
+
+    @operation(response={"type": "string", "contentMediaType": "text/html"}, media_type="text/html")
+    async def api_docs_index(request: Request) -> Response:
+        """Links to every API's docs page."""
+        links = "".join(
+            f'<li><a href="/_emulator/docs/{s}">{s}</a> (<a href="/{s}/openapi.json">openapi.json</a>)</li>'
+            for s in [*sorted(slugs), "_emulator"]
+        )
+        return HTMLResponse(
+            f"<!doctype html><title>API docs</title><h1>API docs</h1><ul>{links}</ul>"
+        )
 
     table = [
         ("/", dashboard, ["GET"]),
@@ -205,11 +378,67 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         ("/accounts", update_account, ["POST", "PATCH"]),
         ("/jobs", list_jobs, ["GET"]),
         ("/webhooks/deliveries", deliveries, ["GET"]),
+        ("/webhooks/deliveries/{delivery_id}", get_delivery, ["GET"]),
+        ("/webhooks/deliveries/{delivery_id}/resend", resend_delivery, ["POST"]),
         ("/faults", list_faults, ["GET"]),
         ("/faults", add_fault, ["POST"]),
         ("/faults", clear_faults, ["DELETE"]),
         ("/faults/{fault_id}", delete_fault, ["DELETE"]),
         ("/requests", requests, ["GET"]),
         ("/requests", clear_requests, ["DELETE"]),
+        ("/requests/count", count_requests, ["GET"]),
+        ("/requests/settings", get_journal_settings, ["GET"]),
+        ("/requests/settings", set_journal_settings, ["PUT"]),
+        ("/state", export_state, ["GET"]),
+        ("/state", import_state, ["POST"]),
+        ("/openapi.json", openapi, ["GET"]),
+        ("/docs", api_docs_index, ["GET"]),
+        ("/docs/{slug}", api_docs, ["GET"]),
     ]
     return [Route(path, guarded(handler), methods=methods) for path, handler, methods in table]
+
+
+def control_document(app: EmulatorApp, table: list[tuple[str, Any, list[str]]]) -> dict[str, Any]:
+    """The control API's OpenAPI document, from its route table."""
+    routes = [Route(path, handler, methods=methods) for path, handler, methods in table]
+    return document(
+        title="staging-emulator control API",
+        version=__version__,
+        description="The emulator's own API: clock, accounts, jobs, webhooks, faults, journal, "
+        'state. JSON in and out, `{"error": "..."}` on failure.',
+        server=f"{app.engine.media.public_url}/_emulator",
+        routes=routes,
+        security=None,
+        error_response=lambda e: JSONResponse({"error": e.message}, status_code=e.status),
+        always={404: "not found", 405: "method not allowed"},
+    )
+
+
+def vendor_document(app: EmulatorApp, slug: str) -> dict[str, Any]:
+    vendor = next(v for v in app.vendors if v.slug == slug)
+    return document(
+        title=f"{vendor.title} (staging-emulator)",
+        version=__version__,
+        description=(vendor.__doc__ or vendor.title).strip()
+        + f"\n\nEmulated by staging-emulator. Base URL of the docs: `{app.base_urls()[slug]}`.",
+        server=f"{app.engine.media.public_url}/{slug}",
+        routes=vendor.routes(),
+        security=Security(vendor.auth_header, vendor.auth_scheme),
+        error_response=vendor.error_response,
+        tag_of=lambda path: path.strip("/").split("/")[0] or slug,
+    )
+
+
+def openapi_routes(app: EmulatorApp) -> list[BaseRoute]:
+    """`/<slug>/openapi.json` for every vendor, beside the vendor's own routes."""
+    cache: dict[str, dict[str, Any]] = {}
+
+    def serve(slug: str):
+        async def endpoint(request: Request) -> Response:
+            if slug not in cache:
+                cache[slug] = vendor_document(app, slug)
+            return JSONResponse(cache[slug])
+
+        return endpoint
+
+    return [Route(f"/{v.slug}/openapi.json", serve(v.slug), methods=["GET"]) for v in app.vendors]

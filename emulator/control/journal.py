@@ -1,69 +1,365 @@
-"""The request journal: what clients sent and what they got back, newest last (like WireMock's).
+"""The request journal: what clients sent and what they got back, oldest first (like WireMock's).
 
-Kept in memory, bounded: it is a diagnostic of this process, not emulated vendor state.
+Each entry keeps the request's headers (secrets masked) and body, the response's status, headers
+and body; bodies are capped at `body_limit` bytes, images are summarised by type, size and
+dimensions, multipart bodies part by part. Kept in memory and bounded (`size` entries, each at
+most about twice `body_limit` plus its headers): a diagnostic of this process, not emulated vendor
+state, so it is neither reset nor exported with the state.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..core.accounts import account_id
 from ..core.clock import Clock
+from ..core.openapi import RouteIndex
+from ..core.renders import image_size, sniff_image
+from ..core.vendor import VendorApi
+from .models import JournalEntry, JournalMessage
+
+# (method, path, headers) -> (vendor slug, operation, account id), each None when unknown
+Resolver = Callable[[str, str, dict[str, str]], tuple[str | None, str | None, str | None]]
+
+SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        "apikey",
+        "api-key",
+        "x-api-key",
+        "cookie",
+        "set-cookie",
+        "proxy-authorization",
+    }
+)
+SECRET_FIELDS = ("apiKey", "api_key", "apikey", "token", "access_token", "webhook_secret", "secret")
+_SECRETS = "|".join(SECRET_FIELDS)
+_SECRET_JSON = re.compile(r'("(?:' + _SECRETS + r')"\s*:\s*)"(?:[^"\\]|\\.)*"')
+_SECRET_QUERY = re.compile(r"(?i)(^|&)((?:" + _SECRETS + r")=)[^&]*")
+_DATA_URL = re.compile(r"data:(image/[\w.+-]+);base64,([A-Za-z0-9+/=]{64,})(\"?)")
+MAX_HEADERS = 64
+MAX_HEADER_VALUE = 1024
+MAX_PARTS = 20
+PART_TEXT = 256  # bytes of a text form field kept
+SNIFF = 64 * 1024  # bytes of an image kept to read its type and dimensions from the header
+
+
+def mask(value: str) -> str:
+    """`Bearer ***wxyz`: the scheme and the last four characters, enough to tell keys apart."""
+    scheme, _, secret = value.rpartition(" ")
+    tail = secret[-4:] if len(secret) >= 12 else ""
+    return f"{scheme} ***{tail}".strip()
+
+
+def masked_headers(pairs: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for raw_name, raw_value in itertools.islice(pairs, MAX_HEADERS):
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+        value = mask(value) if name in SECRET_HEADERS else value[:MAX_HEADER_VALUE]
+        out[name] = f"{out[name]}, {value}" if name in out else value
+    return out
+
+
+def masked_query(query: str) -> str:
+    return _SECRET_QUERY.sub(lambda m: f"{m.group(1)}{m.group(2)}***", query)
+
+
+def _image_summary(content_type: str | None, head: bytes, size: int) -> str | None:
+    kind = sniff_image(head) or (
+        content_type if content_type and content_type.startswith("image/") else None
+    )
+    if kind is None:
+        return None
+    dims = image_size(head) if head else None
+    return f"<{kind}, {size} bytes" + (f", {dims[0]}x{dims[1]}>" if dims else ">")
+
+
+def _text(data: bytes) -> str:
+    text = data.decode("utf-8", "replace")
+    text = _SECRET_JSON.sub(lambda m: f'{m.group(1)}"***"', text)
+
+    def summarise(m: re.Match[str]) -> str:
+        if not m.group(3):  # cut by the cap: the size is unknown
+            return f"<{m.group(1)} data URL, truncated>"
+        size = len(m.group(2)) * 3 // 4 - m.group(2).count("=")
+        return f'<{m.group(1)} data URL, {size} bytes>"'
+
+    return _DATA_URL.sub(summarise, text)
+
+
+class _Part:
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
+        self.size = 0
+        self.head = bytearray()
+
+    def describe(self) -> str:
+        _, params = parse_options_header(self.headers.get("content-disposition", ""))
+        name = params.get(b"name", b"").decode("utf-8", "replace")
+        filename = params.get(b"filename")
+        content_type = self.headers.get("content-type")
+        label = f"part {name!r}" + (
+            f" (file {filename.decode('utf-8', 'replace')!r})" if filename else ""
+        )
+        image = _image_summary(content_type, bytes(self.head), self.size)
+        if image is not None:
+            return f"{label}: {image}"
+        if filename is not None or (content_type and not content_type.startswith("text/")):
+            return f"{label}: <{content_type or 'application/octet-stream'}, {self.size} bytes>"
+        value = _text(bytes(self.head[:PART_TEXT]))
+        if name.lower() in {f.lower() for f in SECRET_FIELDS}:
+            value = "***"
+        return f"{label}: {value}" + ("…" if self.size > PART_TEXT else "")
+
+
+class _Multipart:
+    """Summarises a multipart body as it streams past, part by part, in bounded memory."""
+
+    def __init__(self, boundary: bytes) -> None:
+        self.parts: list[_Part] = []
+        self.broken = False
+        self._field = self._value = b""
+        self._count = 0
+        self.parser = MultipartParser(
+            boundary,
+            {
+                "on_part_begin": self._begin,
+                "on_part_data": self._data,
+                "on_header_field": self._header_field,
+                "on_header_value": self._header_value,
+                "on_header_end": self._header_end,
+            },
+        )
+
+    def _begin(self) -> None:
+        self._count += 1
+        if len(self.parts) < MAX_PARTS:
+            self.parts.append(_Part())
+
+    def _current(self) -> _Part | None:
+        return self.parts[-1] if self.parts and self._count <= MAX_PARTS else None
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self._field += data[start:end]
+
+    def _header_value(self, data: bytes, start: int, end: int) -> None:
+        self._value += data[start:end][:MAX_HEADER_VALUE]
+
+    def _header_end(self) -> None:
+        part = self._current()
+        if part is not None:
+            name = self._field.decode("latin-1").lower()
+            part.headers[name] = self._value.decode("latin-1")[:MAX_HEADER_VALUE]
+        self._field = self._value = b""
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        part = self._current()
+        if part is None:
+            return
+        part.size += end - start
+        room = SNIFF - len(part.head)
+        if room > 0:
+            part.head += data[start : start + min(room, end - start)]
+
+    def feed(self, chunk: bytes) -> None:
+        if self.broken:
+            return
+        try:
+            self.parser.write(chunk)
+        except Exception:  # a malformed body: say so, keep the raw prefix
+            self.broken = True
+
+    def summary(self) -> str:
+        lines = [part.describe() for part in self.parts]
+        if self._count > MAX_PARTS:
+            lines.append(f"... {self._count - MAX_PARTS} more parts")
+        if self.broken:
+            lines.append("(malformed multipart body)")
+        return "\n".join(lines)
+
+
+class _Capture:
+    """One body as it streams: its size, its first `limit` bytes, a multipart summary."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.keep, self.size = limit, limit, 0
+        self.head = bytearray()
+        self.multipart: _Multipart | None = None
+        self.content_type: str | None = None
+
+    def expect(self, content_type: str | None) -> None:
+        self.content_type = content_type
+        kind, params = parse_options_header(content_type or "")
+        if kind == b"multipart/form-data" and params.get(b"boundary"):
+            self.multipart = _Multipart(params[b"boundary"])
+
+    def feed(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        if self.size == 0:  # an image keeps enough of its header to tell its dimensions
+            self.keep = max(self.limit, SNIFF) if sniff_image(chunk) else self.limit
+        self.size += len(chunk)
+        room = self.keep - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+        if self.multipart is not None:
+            self.multipart.feed(chunk)
+
+    def message(self, headers: dict[str, str]) -> JournalMessage:
+        head = bytes(self.head)
+        if self.size == 0:
+            body = None
+        elif self.multipart is not None:
+            body = self.multipart.summary()
+        elif (image := _image_summary(self.content_type, head, self.size)) is not None:
+            body = image
+        else:
+            body = _text(head[: self.limit]) if self.limit else None
+        truncated = self.size > self.limit and self.multipart is None and body is not None
+        truncated = truncated and not body.startswith("<image/")
+        return JournalMessage(headers=headers, body=body, body_size=self.size, truncated=truncated)
 
 
 class Journal:
-    def __init__(self, clock: Clock, host_slugs: dict[str, str], size: int = 1000) -> None:
-        """`host_slugs` maps each vendor's real host to its slug."""
-        self.clock, self.host_slugs = clock, host_slugs
-        self.slugs = sorted(set(host_slugs.values()))
-        self.entries: deque[dict[str, Any]] = deque(maxlen=size)
-
-    def _vendor(self, path: str, host: str) -> str | None:
-        by_host = self.host_slugs.get(host.rsplit(":", 1)[0].lower())
-        if by_host is not None:
-            return by_host
-        return next((slug for slug in self.slugs if path.startswith(f"/{slug}/")), None)
+    def __init__(
+        self,
+        clock: Clock,
+        resolve: Resolver,
+        size: int = 1000,
+        body_limit: int = 4096,
+        enabled: bool = True,
+    ) -> None:
+        """`resolve` tells a request's vendor, operation and account from its method, path and
+        headers."""
+        self.clock, self.resolve = clock, resolve
+        self.size, self.body_limit, self.enabled = size, body_limit, enabled
+        self.entries: deque[JournalEntry] = deque(maxlen=size)
+        self._ids = itertools.count(1)
 
     async def record(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
         path = scope["path"]
-        if path.startswith(("/_emulator", "/_media")):
+        if not self.enabled or path.startswith(("/_emulator", "/_media")):
             await app(scope, receive, send)
             return
-        status = 500
+        request_headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+        }
+        request_body, response_body = _Capture(self.body_limit), _Capture(self.body_limit)
+        request_body.expect(request_headers.get("content-type"))
+        status, response_headers = 500, {}
         started = time.perf_counter()
 
+        async def capturing_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                request_body.feed(message.get("body", b""))
+            return message
+
         async def tracking_send(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_headers
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_headers = masked_headers(message.get("headers", []))
+                response_body.expect(response_headers.get("content-type"))
+            elif message["type"] == "http.response.body":
+                response_body.feed(message.get("body", b""))
             await send(message)
 
         try:
-            await app(scope, receive, tracking_send)
+            await app(scope, capturing_receive, tracking_send)
         finally:
-            headers = {
-                k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])
-            }
+            vendor, operation, account = self.resolve(scope["method"], path, request_headers)
             self.entries.append(
-                {
-                    "at": self.clock.now(),
-                    "method": scope["method"],
-                    "path": path,
-                    "query": scope.get("query_string", b"").decode("latin-1"),
-                    "host": headers.get("host", ""),
-                    "vendor": self._vendor(path, headers.get("host", "")),
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "content_type": headers.get("content-type"),
-                }
+                JournalEntry(
+                    id=next(self._ids),
+                    at=self.clock.now(),
+                    method=scope["method"],
+                    path=path,
+                    query=masked_query(scope.get("query_string", b"").decode("latin-1")),
+                    host=request_headers.get("host", ""),
+                    vendor=vendor,
+                    operation=operation,
+                    account_id=account,
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    content_type=request_headers.get("content-type"),
+                    request=request_body.message(masked_headers(scope.get("headers", []))),
+                    response=response_body.message(response_headers),
+                )
             )
 
+    def select(
+        self,
+        vendor: str | None = None,
+        operation: str | None = None,
+        status: str | None = None,
+        account_id: str | None = None,
+        method: str | None = None,
+    ) -> list[JournalEntry]:
+        """Entries matching every filter given; `status` is a code (`404`) or a class (`4xx`)."""
+
+        def status_matches(code: int) -> bool:
+            if status is None:
+                return True
+            if status[1:].lower() == "xx":
+                return str(code)[0] == status[0]
+            return str(code) == status
+
+        return [
+            e
+            for e in self.entries
+            if vendor in (None, e.vendor)
+            and operation in (None, e.operation)
+            and account_id in (None, e.account_id)
+            and (method is None or e.method == method.upper())
+            and status_matches(e.status)
+        ]
+
     def list(self, vendor: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        items = [e for e in self.entries if vendor in (None, e["vendor"])]
-        return items[-limit:]
+        return [e.model_dump() for e in self.select(vendor)[-limit:]]
 
     def clear(self) -> None:
         self.entries.clear()
+
+
+def vendor_resolver(vendors: Iterable[VendorApi]) -> Resolver:
+    """Tells a request's vendor (by real host or slug prefix), operation (the handler its route
+    table sends it to) and account (from the vendor's credential header)."""
+    vendors = list(vendors)
+    by_host = {host: v for v in vendors for host in v.hosts}
+    by_slug = {v.slug: v for v in vendors}
+    indexes = {v.slug: RouteIndex(v.routes()) for v in vendors}
+
+    def resolve(
+        method: str, path: str, headers: dict[str, str]
+    ) -> tuple[str | None, str | None, str | None]:
+        vendor = by_host.get(headers.get("host", "").rsplit(":", 1)[0].lower())
+        if vendor is None:
+            slug, _, rest = path.lstrip("/").partition("/")
+            vendor, path = by_slug.get(slug), "/" + rest
+        if vendor is None:
+            return None, None, None
+        token = _credential(headers.get(vendor.auth_header.lower()), vendor.auth_scheme)
+        owner = account_id(vendor.slug, token) if token else None
+        return vendor.slug, indexes[vendor.slug].operation(method, path), owner
+
+    return resolve
+
+
+def _credential(value: str | None, scheme: str) -> str | None:
+    if not value:
+        return None
+    value = value.strip()
+    if scheme:
+        given, _, value = value.partition(" ")
+        if given.lower() != scheme.lower():
+            return None
+    return value.strip() or None

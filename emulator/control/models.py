@@ -3,12 +3,13 @@ is generated from them, and `emulator.client` parses its answers into them."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.accounts import Account
 from ..core.faults import FaultRule
+from ..core.http import QueryInt
 from ..core.jobs import Job
 from ..core.webhooks import Delivery, RetryPolicy
 
@@ -17,20 +18,24 @@ __all__ = [
     "AccountSelector",
     "AccountUpdate",
     "AccountView",
+    "AccountsQuery",
     "AdvanceRequest",
     "AdvanceResult",
     "ClockState",
     "Count",
+    "DeliveriesQuery",
     "DeliveryView",
     "ErrorBody",
     "FaultRule",
     "FaultView",
     "Health",
     "JobView",
+    "JobsQuery",
     "JournalEntry",
     "JournalMessage",
     "JournalSettings",
     "JournalSettingsUpdate",
+    "RequestsQuery",
     "ResetResult",
     "StateSummary",
 ]
@@ -207,3 +212,36 @@ class StateSummary(_ItemAccess, BaseModel):
     blobs: int
     timers: int
     clock: float | None = Field(None, description="manual clock position restored")
+
+
+def _limit(default: int, most: int) -> Any:
+    return Field(default, ge=1, le=most, description=f"at most this many (1-{most})")
+
+
+class OwnerQuery(BaseModel):
+    """Whose items: `account_id`, or `vendor` + `api_key`; none: everyone's."""
+
+    vendor: str | None = Field(None, description="vendor slug")
+    api_key: str | None = Field(None, description="with vendor: that key's account")
+    account_id: str | None = None
+
+
+class AccountsQuery(BaseModel):
+    vendor: str | None = Field(None, description="vendor slug")
+
+
+class JobsQuery(OwnerQuery):
+    limit: Annotated[QueryInt, _limit(1000, 100_000)] = 1000
+
+
+class DeliveriesQuery(OwnerQuery):
+    state: Literal["pending", "delivered", "failed"] | None = None
+
+
+class RequestsQuery(OwnerQuery):
+    operation: str | None = Field(None, description="the vendor handler name")
+    status: str | None = Field(
+        None, pattern=r"^[1-5](\d\d|xx|XX)$", description="a status (404) or a class (4xx)"
+    )
+    method: str | None = None
+    limit: Annotated[QueryInt, _limit(100, 100_000)] = 100
