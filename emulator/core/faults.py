@@ -9,16 +9,19 @@ from an unmodified client:
   `emulator-unavailable` make the request itself fail with the vendor's 503 / queueing error;
   `emulator-slow` make the job take ten times as long.
 
-Fault rules, set through the control API, do the same for the next N requests of a vendor's
-operation without touching the client.
+Fault rules, set through the control API, reach any operation of any vendor (by handler name, or
+`*`) without touching the client: answer with an error or a 429 and `Retry-After`, add latency,
+drop the connection, or accept the request and fail its job; for the first N calls, or with a
+seeded probability.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from .ids import IdFactory
 from .store import Collection, Store
@@ -61,20 +64,57 @@ def magic_input(*texts: str | None) -> MagicInput:
     )
 
 
-FaultAction = Literal["error", "fail_job"]
+FaultAction = Literal["error", "rate_limit", "latency", "drop", "fail_job"]
+# Actions a rule takes on the request itself, before its handler runs; `fail_job` instead accepts
+# the request and fails the job it creates.
+REQUEST_ACTIONS: tuple[FaultAction, ...] = ("error", "rate_limit", "latency", "drop")
 
 
 class FaultRule(BaseModel):
-    """Make a vendor operation fail: answer with an error, or accept it and fail the job."""
+    """Make a vendor operation misbehave: answer with an error or a 429, answer late, drop the
+    connection, or accept the request and fail its job."""
 
     id: str = ""
     vendor: str
     operation: str = Field("*", description="the vendor handler name, or * for any")
     action: FaultAction = "error"
-    status: int = Field(503, ge=400, le=599)
+    status: int = Field(503, ge=400, le=599, description="error: the status (rate_limit: 429)")
     message: str | None = None
-    times: int | None = Field(None, ge=1, description="how many matches; unlimited when null")
-    matched: int = 0
+    retry_after: int | None = Field(
+        None, ge=0, le=86_400, description="Retry-After seconds (rate_limit: 1 unless given)"
+    )
+    delay: float = Field(0.0, ge=0, le=60, description="latency: real seconds added")
+    probability: float = Field(1.0, ge=0, le=1, description="chance that a matching call fires")
+    seed: int = Field(0, description="the probability's draws repeat for the same seed")
+    times: int | None = Field(None, ge=1, description="how many firings; unlimited when null")
+    matched: int = Field(0, description="how many times it fired")
+    seen: int = Field(0, description="how many matching calls it has been asked about")
+
+    @model_validator(mode="after")
+    def _action_defaults(self) -> FaultRule:
+        if self.action == "rate_limit":
+            if "status" not in self.model_fields_set:
+                self.status = 429
+            if self.retry_after is None:
+                self.retry_after = 1
+        if self.action == "latency" and self.delay <= 0:
+            raise ValueError("delay: a latency rule needs a delay in seconds above 0")
+        return self
+
+    def draw(self) -> bool:
+        """Whether this call fires: the `seen`-th draw of a generator seeded with `seed`, so the
+        same sequence of calls fires the same way run after run."""
+        if self.probability >= 1:
+            return True
+        return random.Random(f"{self.seed}:{self.seen}").random() < self.probability
+
+
+@dataclass
+class RequestFaults:
+    """What the rules do to one request: a delay first, then at most one answer (or a drop)."""
+
+    delay: float = 0.0
+    rule: FaultRule | None = None
 
 
 class Faults:
@@ -83,8 +123,8 @@ class Faults:
         self.ids = ids
 
     def add(self, rule: FaultRule) -> FaultRule:
-        """Store a rule under a fresh id, its count starting at zero."""
-        rule = rule.model_copy(update={"id": self.ids.uuid(), "matched": 0})
+        """Store a rule under a fresh id, its counts starting at zero."""
+        rule = rule.model_copy(update={"id": self.ids.uuid(), "matched": 0, "seen": 0})
         return self._rules.save(rule, None)
 
     def list(self) -> list[FaultRule]:
@@ -97,17 +137,52 @@ class Faults:
         for rule in self._rules.list():
             self._rules.delete(rule.id)
 
-    def take(self, vendor: str, operation: str, action: FaultAction) -> FaultRule | None:
-        """The first rule that matches, counted as used (and dropped once used up)."""
-        for rule in self._rules.list():
-            if rule.vendor != vendor or rule.action != action:
-                continue
-            if rule.operation not in ("*", operation):
-                continue
-            rule.matched += 1
-            if rule.times is not None and rule.matched >= rule.times:
-                self._rules.delete(rule.id)
-            else:
-                self._rules.save(rule, None)
-            return rule
+    def take(
+        self, vendor: str, operation: str | tuple[str, ...], action: FaultAction
+    ) -> FaultRule | None:
+        """The first rule of `action` that matches and fires, counted as used (and dropped once
+        used up). `operation` may name several handlers (a request and the operation within)."""
+        names = (operation,) if isinstance(operation, str) else operation
+        with self._rules.store.transaction():
+            for rule in self._matching(vendor, names, (action,)):
+                if self._fire(rule):
+                    return rule
         return None
+
+    def for_request(self, vendor: str, operation: str) -> RequestFaults:
+        """Apply every request-level rule of this operation in order: latency rules add up, the
+        first error, rate limit or drop that fires answers the request."""
+        out = RequestFaults()
+        with self._rules.store.transaction():
+            for rule in self._matching(vendor, (operation,), REQUEST_ACTIONS):
+                if not self._fire(rule):
+                    continue
+                if rule.action == "latency":
+                    out.delay += rule.delay
+                else:
+                    out.rule = rule
+                    break
+        return out
+
+    def _matching(
+        self, vendor: str, operations: tuple[str, ...], actions: tuple[FaultAction, ...]
+    ) -> list[FaultRule]:
+        return [
+            rule
+            for rule in self._rules.list()
+            if rule.vendor == vendor
+            and rule.action in actions
+            and (rule.operation == "*" or rule.operation in operations)
+        ]
+
+    def _fire(self, rule: FaultRule) -> bool:
+        """Ask a matching rule whether it fires on this call, and record the answer."""
+        fires = rule.draw()
+        rule.seen += 1
+        if fires:
+            rule.matched += 1
+        if fires and rule.times is not None and rule.matched >= rule.times:
+            self._rules.delete(rule.id)
+        else:
+            self._rules.save(rule, None)
+        return fires

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated, Any, TypeVar
 
@@ -9,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ValidationError
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import Receive
 
 from .errors import ApiError, validation_error
 
@@ -122,3 +124,16 @@ def is_well_formed_key(token: str) -> bool:
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return JSONResponse(data, status_code=status, headers=headers)
+
+
+async def drop_connection(receive: Receive) -> bool:
+    """Close the client's connection without an answer (a fault rule's `drop`). Reaches the socket
+    through uvicorn's request cycle, which `receive` is bound to; False when there is none (an
+    in-process test transport)."""
+    transport = getattr(getattr(receive, "__self__", None), "transport", None)
+    if transport is None:
+        return False
+    transport.abort()  # a reset, as a crashed or overloaded upstream would
+    for _ in range(3):  # let the server see the connection go, so it sends nothing after us
+        await asyncio.sleep(0)
+    return True

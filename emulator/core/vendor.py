@@ -8,9 +8,11 @@ live here once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -24,8 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .accounts import Account
 from .engine import Engine
 from .errors import ApiError
-from .faults import magic_input, magic_key
-from .http import auth_token
+from .faults import FaultRule, magic_input, magic_key
+from .http import auth_token, drop_connection
 from .jobs import Job
 from .urls import source_url_problem
 
@@ -34,6 +36,9 @@ log = logging.getLogger("staging_emulator")
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 RouteTable = list[tuple[str, Endpoint, list[str]]]
+
+# The handler answering the current request, once its fault rules have been applied.
+_answering: ContextVar[str | None] = ContextVar("answering", default=None)
 
 
 def routes_from(table: RouteTable, prefixes: tuple[str, ...] = ("",)) -> list[BaseRoute]:
@@ -51,6 +56,7 @@ def routes_from(table: RouteTable, prefixes: tuple[str, ...] = ("",)) -> list[Ba
         async def dispatch(request: Request, handlers: dict[str, Endpoint] = handlers) -> Response:
             return await handlers[request.method](request)
 
+        dispatch.handlers = handlers  # type: ignore[attr-defined] # read by VendorApi.build_app
         routes += [Route(prefix + path, dispatch, methods=list(handlers)) for prefix in prefixes]
     return routes
 
@@ -79,6 +85,7 @@ class VendorApi(ABC):
     blocked_message: ClassVar[str] = "Account blocked or restricted"
     blocked_status: ClassVar[int] = 403
     unavailable_message: ClassVar[str] = "Temporary service failure, please try again later"
+    rate_limited_message: ClassVar[str] = "Too many requests, please retry later"
     failure_message: ClassVar[str] = "Internal server error. Please try again later."
 
     def __init__(self, engine: Engine) -> None:
@@ -120,22 +127,70 @@ class VendorApi(ABC):
             raise ApiError(400, f"{field}: {problem}", field=field)
 
     def refuse_if_faulted(self, operation: str, *inputs: str | None) -> None:
-        """Answer with the vendor's unavailable error when a magic input or a rule says so."""
-        rule = self.engine.faults.take(self.slug, operation, "error")
-        if rule is not None:
-            raise ApiError(rule.status, rule.message or self.unavailable_message)
+        """Answer with the vendor's unavailable error when a magic input says so (or, outside a
+        routed request, an error rule: inside one, its rules were applied before the handler)."""
+        if _answering.get() is None:
+            rule = self.engine.faults.take(self.slug, operation, "error")
+            if rule is not None:
+                raise ApiError(rule.status, rule.message or self.unavailable_message)
         if magic_input(*inputs).unavailable:
             raise ApiError(503, self.unavailable_message)
 
     def plan_job(self, operation: str, *inputs: str | None) -> JobPlan:
+        """How a job of `operation` ends: a `fail_job` rule on it (or on the handler answering the
+        request, or `*`) or the magic words in `inputs` fail it."""
         magic = magic_input(*inputs)
-        rule = self.engine.faults.take(self.slug, operation, "fail_job")
+        names = (operation, _answering.get() or operation)
+        rule = self.engine.faults.take(self.slug, names, "fail_job")
         if rule is not None:
             return JobPlan(True, rule.message or self.failure_message, magic.slow)
         return JobPlan(magic.fail, self.failure_message if magic.fail else None, magic.slow)
 
+    async def apply_faults(self, scope: Scope, receive: Receive, operation: str) -> Response | None:
+        """Apply the request-level fault rules of `operation`: wait out their latency, then the
+        answer one of them gives instead of the handler's (None: let the handler answer)."""
+        planned = self.engine.faults.for_request(self.slug, operation)
+        if planned.delay:
+            await asyncio.sleep(planned.delay)
+        rule = planned.rule
+        if rule is None:
+            return None
+        if rule.action == "drop":
+            await drop_connection(receive)
+            return Response(status_code=rule.status)  # only reached without a real connection
+        return self.fault_response(rule)
+
+    def fault_response(self, rule: FaultRule) -> Response:
+        default = self.rate_limited_message if rule.status == 429 else self.unavailable_message
+        response = self.error_response(ApiError(rule.status, rule.message or default))
+        if rule.retry_after is not None:
+            response.headers["Retry-After"] = str(rule.retry_after)
+        return response
+
+    def _with_faults(self, route: Route) -> None:
+        """Route `route` through the fault rules of the handler that answers each method."""
+        handlers: dict[str, Endpoint] = getattr(route.endpoint, "handlers", {})
+        default = getattr(route.endpoint, "__name__", "")
+        inner = route.app
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            handler = handlers.get(scope["method"])
+            operation = getattr(handler, "__name__", default)
+            answer = await self.apply_faults(scope, receive, operation)
+            if answer is not None:
+                await answer(scope, receive, send)
+                return
+            token = _answering.set(operation)
+            try:
+                await inner(scope, receive, send)
+            finally:
+                _answering.reset(token)
+
+        route.app = app
+
     def build_app(self) -> ASGIApp:
-        """This vendor's sub-application: its routes, every failure in its envelope."""
+        """This vendor's sub-application: its routes, every failure in its envelope, every
+        operation reachable by fault rules."""
 
         async def http_error(request: Request, exc: Exception) -> Response:
             assert isinstance(exc, HTTPException)
@@ -155,8 +210,12 @@ class VendorApi(ABC):
         async def crash(request: Request, exc: Exception) -> Response:
             return internal_error()
 
+        routes = self.routes()
+        for route in routes:
+            if isinstance(route, Route):
+                self._with_faults(route)
         app = Starlette(
-            routes=self.routes(),
+            routes=routes,
             exception_handlers={HTTPException: http_error, ApiError: api_error, Exception: crash},
         )
         app.router.redirect_slashes = False  # `/renders/` is a 404, as at the vendor
