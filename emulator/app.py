@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -18,12 +19,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .control.api import control_routes, openapi_routes
-from .control.journal import Journal, vendor_resolver
+from .control.api import control_routes
+from .control.journal import Journal
 from .core.engine import Engine
 from .core.jobs import JobState
 from .core.media import MediaNotReady
 from .core.vendor import VendorApi
+from .hosts import LOCAL_HOSTS, media_bases, media_host_of
 from .settings import Settings
 from .vendors import vendor_classes
 
@@ -37,25 +39,40 @@ class EmulatorApp:
         self._by_host: dict[str, ASGIApp] = {
             host: vendor_apps[v.slug] for v in self.vendors for host in v.hosts
         }
+        self._by_host.update(dict.fromkeys(self._media_hosts(), self._media_only()))
         routes = [
             Route("/", self.index, methods=["GET"]),
             Route("/_media/{name}", self.media, methods=["GET", "HEAD"]),
             Mount("/_emulator", routes=control_routes(self)),
-            *openapi_routes(self),
             *[Mount(f"/{slug}", app) for slug, app in vendor_apps.items()],
         ]
         self.journal = Journal(
-            self.engine.clock,
-            vendor_resolver(self.vendors),
-            size=settings.journal_size,
-            body_limit=settings.journal_body_limit,
-            enabled=settings.journal,
+            self.engine.clock, {h: v.slug for v in self.vendors for h in v.hosts}
         )
         self._main = Starlette(
             routes=routes,
             lifespan=self._lifespan,
             exception_handlers={HTTPException: _json_http_error},
         )
+
+    def _media_hosts(self) -> list[str]:
+        """Each vendor's media host, unless it is the emulator's own (a `media_url` option may
+        point there): the host routes to the API and control routes, not media only."""
+        own = {urlsplit(self.engine.media.public_url).hostname, *LOCAL_HOSTS}
+        hosts = (media_host_of(v) for v in self.vendors)
+        return [h for h in hosts if h and h not in own and h not in self._by_host]
+
+    def _media_only(self) -> ASGIApp:
+        """What a media host serves, like a CDN: the files at `/_media/...` and nothing else."""
+        return Starlette(
+            routes=[Route("/_media/{name}", self.media, methods=["GET", "HEAD"])],
+            exception_handlers={HTTPException: _json_http_error},
+        )
+
+    def use_media_hosts(self, public_port: int = 443) -> None:
+        """With TLS on: each vendor's result URLs at its own media host, `https://<host>/_media/...`
+        (`public_port`: where clients reach HTTPS, when not 443)."""
+        self.engine.media.vendor_bases = media_bases(self.vendors, public_port)
 
     def base_urls(self) -> dict[str, str]:
         public = self.engine.media.public_url

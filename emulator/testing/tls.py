@@ -22,8 +22,13 @@ from urllib.parse import urlsplit
 import certifi
 import httpx
 
+from ..hosts import vendor_hosts
+
 if TYPE_CHECKING:
     import requests
+
+    from ..app import EmulatorApp
+    from ..tls import HttpsListener
 
 
 @dataclass(frozen=True)
@@ -182,3 +187,47 @@ def _requests_adapter_class() -> type[Any]:
             # mapped: the pool already verifies against the emulator's CA (above)
 
     return HostMapAdapter
+
+
+class TlsClients:
+    """What `EmulatorServer(tls=True)` adds: the CA's path and clients that trust it and send the
+    vendors' real hosts to this emulator (no hosts file, no `verify=False`)."""
+
+    tls: HttpsListener | None
+    app: EmulatorApp
+    settings: Any
+
+    def _listener(self) -> HttpsListener:
+        if self.tls is None:
+            raise RuntimeError("this emulator serves no HTTPS: start it with tls=True")
+        return self.tls
+
+    @property
+    def ca_path(self) -> Path:
+        """The emulator's CA certificate (PEM), for clients configured by path."""
+        return self._listener().files.ca
+
+    @property
+    def https_url(self) -> str:
+        return f"https://127.0.0.1:{self._listener().port}"
+
+    @property
+    def host_map(self) -> HostMap:
+        """Every vendor's API and media host, sent to this emulator's ports."""
+        return HostMap(
+            frozenset(vendor_hosts(self.app.vendors)),
+            self._listener().port,
+            self.settings.port,
+            self.ca_path,
+        )
+
+    def https_client(self, **client_options: Any) -> httpx.Client:
+        """An `httpx.Client` for `https://api.collov.ai/...` and the like, as production calls."""
+        return https_client(self.host_map, **client_options)
+
+    def async_https_client(self, **client_options: Any) -> httpx.AsyncClient:
+        return async_https_client(self.host_map, **client_options)
+
+    def requests_session(self) -> requests.Session:
+        """The same as a `requests.Session`."""
+        return requests_session(self.host_map)

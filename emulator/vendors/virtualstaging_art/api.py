@@ -70,6 +70,7 @@ class VirtualStagingArt(VendorApi):
     title = "Virtual Staging ART"
     hosts = ("www.virtualstaging.art", "virtualstaging.art")
     docs_base = "/api"
+    media_host = "vsart.public.blob.vercel-storage.com"  # [INFERRED] its old Vercel Blob uploads
     auth_scheme = "Bearer"
     unauthorized_message = "Missing or invalid API token"
     blocked_message = "Account blocked or restricted"

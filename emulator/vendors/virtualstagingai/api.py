@@ -46,6 +46,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
     title = "Virtual Staging AI"
     hosts = ("api.virtualstagingai.app", "us-central1-furniture-ai.cloudfunctions.net")
     docs_base = "/v2"
+    media_host = "furniture-ai.storage.googleapis.com"  # [INFERRED] bucket of its GCP project
     auth_scheme = "Api-Key"
     unauthorized_message = "Unauthorized: missing or invalid API key (Authorization: Api-Key <key>)"
     blocked_message = "Forbidden: your plan does not include API access"
