@@ -1,0 +1,1 @@
+"""Decor8 AI contract tests."""
