@@ -19,8 +19,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .control.api import control_routes
-from .control.journal import Journal
+from .control.api import control_routes, openapi_routes
+from .control.journal import Journal, vendor_resolver
 from .core.engine import Engine
 from .core.jobs import JobState
 from .core.media import MediaNotReady
@@ -44,10 +44,15 @@ class EmulatorApp:
             Route("/", self.index, methods=["GET"]),
             Route("/_media/{name}", self.media, methods=["GET", "HEAD"]),
             Mount("/_emulator", routes=control_routes(self)),
+            *openapi_routes(self),
             *[Mount(f"/{slug}", app) for slug, app in vendor_apps.items()],
         ]
         self.journal = Journal(
-            self.engine.clock, {h: v.slug for v in self.vendors for h in v.hosts}
+            self.engine.clock,
+            vendor_resolver(self.vendors),
+            size=settings.journal_size,
+            body_limit=settings.journal_body_limit,
+            enabled=settings.journal,
         )
         self._main = Starlette(
             routes=routes,
