@@ -14,12 +14,14 @@ import io
 import random
 from typing import Literal
 
-from PIL import Image, ImageColor, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
+from PIL import Image, ImageColor, ImageDraw, ImageEnhance, ImageFont, ImageOps
 from pydantic import BaseModel
+
+from . import scenes
 
 Operation = Literal[
     "stage", "declutter", "dusk", "enhance", "mask", "sky", "upscale", "edit",
-    "recolor", "sky_color", "landscape", "sketch", "erase",
+    "recolor", "sky_color", "landscape", "sketch", "erase", "empty", "twilight", "remodel",
 ]  # fmt: skip
 OutputFormat = Literal["JPEG", "PNG", "WEBP"]
 
@@ -46,25 +48,13 @@ class RenderSpec(BaseModel):
     emptied: bool = False  # stage over the room emptied first (removal, cleanup and stage)
     color: str | None = None  # "#RRGGBB": the paint of `recolor`, the sky of `sky_color`
     mask: str | None = None  # `erase`: base64 PNG, white where objects go (scaled to the image)
+    prompt: str | None = None  # an edit's instruction, quoted on the render
+    sky: str | None = None  # dusk, golden, blue, twilight, night, day (default: from the note)
+    target: str | None = None  # what `recolor` paints: "walls" (default) or "cabinets"
 
     def seed(self) -> int:
         digest = hashlib.sha256(self.model_dump_json().encode()).digest()
         return int.from_bytes(digest[:8], "big")
-
-
-_STYLE_PALETTES: list[tuple[str, ...]] = [
-    ("#8d6e63", "#d7ccc8", "#4e342e", "#a1887f"),
-    ("#607d8b", "#eceff1", "#263238", "#90a4ae"),
-    ("#c0a062", "#f5f0e1", "#3b3024", "#8c6d46"),
-    ("#5b8c85", "#e8f1ef", "#23403b", "#9cc5bf"),
-    ("#9e5a63", "#f3e6e8", "#4a2a2f", "#c98b94"),
-    ("#6b705c", "#ede0d4", "#3f4238", "#a5a58d"),
-]
-
-
-def _palette(style: str | None) -> tuple[str, ...]:
-    index = int(hashlib.md5((style or "").encode()).hexdigest(), 16) % len(_STYLE_PALETTES)
-    return _STYLE_PALETTES[index]
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:
@@ -136,56 +126,10 @@ def _fit(img: Image.Image, spec: RenderSpec) -> Image.Image:
 
 
 def _furniture(img: Image.Image, spec: RenderSpec, rng: random.Random) -> None:
-    w, h = img.size
-    body, light, dark, accent = _palette(spec.style)
+    """The room type's furniture in the style's look, over an RGBA image (see scenes)."""
     overlay = Image.new("RGBA", img.size, (0, 0, 0, 0))
-    d = ImageDraw.Draw(overlay)
-    unit = min(w, h)
-    shift = rng.uniform(-0.08, 0.08) * w
-    # rug
-    d.ellipse([w * 0.18 + shift, h * 0.72, w * 0.82 + shift, h * 0.95], fill=accent + "d0")
-    # sofa: seat, back, arms
-    sx0, sx1 = w * 0.22 + shift, w * 0.66 + shift
-    sy = h * rng.uniform(0.58, 0.64)
-    r = unit * 0.02
-    d.rounded_rectangle([sx0, sy - unit * 0.16, sx1, sy], radius=r, fill=dark + "f0")
-    d.rounded_rectangle([sx0, sy - unit * 0.06, sx1, sy + unit * 0.08], radius=r, fill=body + "ff")
-    d.rounded_rectangle(
-        [sx0 - unit * 0.04, sy - unit * 0.1, sx0 + unit * 0.02, sy + unit * 0.09],
-        radius=r,
-        fill=dark + "ff",
-    )
-    d.rounded_rectangle(
-        [sx1 - unit * 0.02, sy - unit * 0.1, sx1 + unit * 0.04, sy + unit * 0.09],
-        radius=r,
-        fill=dark + "ff",
-    )
-    # coffee table
-    tx = w * 0.38 + shift
-    d.rounded_rectangle(
-        [tx, h * 0.8, tx + w * 0.16, h * 0.86],
-        radius=r / 2,
-        fill=light + "ff",
-        outline=dark,
-        width=max(1, unit // 300),
-    )
-    # plant
-    px = w * rng.uniform(0.72, 0.84)
-    d.rectangle([px, h * 0.7, px + unit * 0.06, h * 0.78], fill=dark + "ff")
-    d.ellipse([px - unit * 0.05, h * 0.55, px + unit * 0.11, h * 0.72], fill="#4f7942ee")
-    # wall art and lamp
-    ax = w * rng.uniform(0.3, 0.5)
-    d.rectangle(
-        [ax, h * 0.22, ax + w * 0.14, h * 0.36],
-        fill=accent + "ff",
-        outline=dark,
-        width=max(2, unit // 200),
-    )
-    lx = w * 0.14 + shift
-    d.line([(lx, h * 0.35), (lx, h * 0.6)], fill=dark, width=max(2, unit // 250))
-    d.polygon(
-        [(lx - unit * 0.04, h * 0.35), (lx + unit * 0.04, h * 0.35), (lx, h * 0.28)],
-        fill=light + "ff",
+    scenes.draw_scene(
+        ImageDraw.Draw(overlay), img.size, spec.room_type, spec.style, rng, spec.variation
     )
     img.alpha_composite(overlay)
 
@@ -197,40 +141,52 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
         return ImageFont.load_default()
 
 
-def _label(img: Image.Image, spec: RenderSpec) -> None:
-    w, h = img.size
+def _label(d: ImageDraw.ImageDraw, size: tuple[int, int], spec: RenderSpec) -> None:
+    """Caption band (vendor, operation, room, style, variation, note, the style's palette), the
+    operation's badge and, for edits, the prompt."""
+    w, h = size
     first = f"{spec.vendor} - {spec.operation}"
     details = [x for x in (spec.room_type, spec.style) if x]
     second = " / ".join(details)
     second += f"{'  ' if second else ''}variation {spec.variation} of {spec.variations}"
     lines = [first, second] + ([spec.note] if spec.note else [])
-    size = max(10, min(w, h) // 28)
-    font = _font(size)
-    band = int(size * 1.4 * len(lines) + size)
-    overlay = Image.new("RGBA", img.size, (0, 0, 0, 0))
-    d = ImageDraw.Draw(overlay)
+    size_px = max(10, min(w, h) // 28)
+    font = _font(size_px)
+    band = int(size_px * 1.4 * len(lines) + size_px)
     d.rectangle([0, h - band, w, h], fill=(0, 0, 0, 150))
     for i, line in enumerate(lines):
         d.text(
-            (size, h - band + size // 2 + i * size * 1.4),
+            (size_px, h - band + size_px // 2 + i * size_px * 1.4),
             line,
             fill=(255, 255, 255, 255),
             font=font,
         )
-    tag_width = int(d.textlength("EMULATOR", font=font)) + size
-    d.rectangle([w - tag_width - size // 2, 0, w, size * 2], fill=(0, 0, 0, 150))
-    d.text((w - tag_width, size // 2), "EMULATOR", fill=(255, 255, 255, 230), font=font)
-    img.alpha_composite(overlay)
+    if spec.style:
+        scenes.swatch(d, scenes.palette(spec.style), w - size_px, h - band + size_px // 2, size_px)
+    tag_width = int(d.textlength("EMULATOR", font=font)) + size_px
+    d.rectangle([w - tag_width - size_px // 2, 0, w, size_px * 2], fill=(0, 0, 0, 150))
+    d.text((w - tag_width, size_px // 2), "EMULATOR", fill=(255, 255, 255, 230), font=font)
+    text, colour = scenes.BADGES.get(spec.operation, (spec.operation.upper(), (60, 60, 60)))
+    if spec.operation in ("dusk", "twilight", "sky") and _sky(spec) not in ("dusk", "twilight"):
+        text = f"{text}: {_sky(spec).upper()}"
+    if spec.operation == "upscale":
+        text = f"{text} {w}x{h}"
+    bottom = scenes.badge(d, text, colour, font, size_px)
+    prompt = spec.prompt or _quoted(spec.note)
+    if prompt:
+        scenes.prompt_box(d, size, prompt, font, (size_px // 2, bottom + size_px // 2))
 
 
-def _dusk(img: Image.Image) -> Image.Image:
-    w, h = img.size
-    dark = ImageEnhance.Brightness(img).enhance(0.55)
-    gradient = Image.linear_gradient("L").resize((w, h))
-    sky = Image.new("RGB", (w, h), (40, 50, 110))
-    glow = Image.new("RGB", (w, h), (250, 150, 70))
-    tint = Image.composite(glow, sky, gradient)
-    return Image.blend(dark, tint, 0.35)
+def _quoted(note: str | None) -> str | None:
+    """A prompt that a vendor put in its note between double quotes."""
+    if note and note.count('"') >= 2:
+        return note.split('"')[1] or None
+    return None
+
+
+def _sky(spec: RenderSpec) -> str:
+    default = {"twilight": "twilight", "sky": "day"}.get(spec.operation, "dusk")
+    return spec.sky or scenes.sky_kind(spec.note, default=default)
 
 
 def mask_for(size: tuple[int, int], seed_key: str) -> Image.Image:
@@ -272,26 +228,39 @@ def render(spec: RenderSpec, source: bytes | None) -> tuple[bytes, tuple[int, in
 
 
 def _apply(img: Image.Image, spec: RenderSpec, rng: random.Random) -> Image.Image:
-    if spec.operation == "declutter" or spec.emptied:
-        img = _emptied(img)
-    if spec.operation in ("dusk", "sky"):
-        img = _dusk(img)
-    elif spec.operation in ("enhance", "upscale"):
-        img = ImageEnhance.Contrast(ImageEnhance.Color(img).enhance(1.3)).enhance(1.15)
-    elif spec.operation in _LOOKS:
-        img = _LOOKS[spec.operation](img, spec)
-    canvas = img.convert("RGBA")
-    if spec.operation in ("stage", "edit"):
-        _furniture(canvas, spec, rng)
-    _label(canvas, spec)
-    return canvas.convert("RGB")
+    op = spec.operation
+    if op == "empty" or spec.emptied:
+        img = scenes.emptied(img)
+    if op == "declutter":
+        img = scenes.decluttered(img, rng)
+    if op in ("dusk", "twilight", "sky"):
+        img = scenes.paint_sky(img, _sky(spec), rng)
+    elif op in ("enhance", "upscale"):
+        img = scenes.enhanced(img, sharpen=op == "upscale")
+    elif op in _LOOKS and not _cabinets(spec):
+        img = _LOOKS[op](img, spec)
+    overlay = Image.new("RGBA", img.size, (0, 0, 0, 0))
+    d = ImageDraw.Draw(overlay)
+    if op == "remodel":
+        scenes.floor_tiles(d, img.size, spec.style)
+    if _cabinets(spec):
+        scenes.cabinet_fronts(d, img.size, _rgb(spec.color, (240, 236, 228)))
+    if op in ("stage", "edit", "remodel"):
+        scenes.draw_scene(d, img.size, spec.room_type, spec.style, rng, spec.variation)
+    _label(d, img.size, spec)
+    img = img if img.mode == "RGB" else img.convert("RGB")
+    img.paste(overlay, (0, 0), overlay)
+    return img
+
+
+def _cabinets(spec: RenderSpec) -> bool:
+    """A recolour of the kitchen cabinets rather than the walls."""
+    return spec.operation == "recolor" and "cabinet" in f"{spec.target} {spec.note}".lower()
 
 
 def _emptied(img: Image.Image) -> Image.Image:
     """The room emptied and muted: desaturated, softened, a little brighter."""
-    muted = ImageOps.grayscale(img).convert("RGB")
-    blur = ImageFilter.GaussianBlur(max(1, min(img.size) // 400))
-    return ImageEnhance.Brightness(Image.blend(img, muted, 0.6).filter(blur)).enhance(1.08)
+    return scenes.emptied(img)
 
 
 def _decode(data: bytes) -> Image.Image | None:
