@@ -76,6 +76,12 @@ def host_lines(hosts: Iterable[str], address: str = "127.0.0.1") -> list[str]:
     return [f"{address} {name}" for name in names]
 
 
+def compose_lines(hosts: Iterable[str], address: str) -> list[str]:
+    """The same mapping as Docker Compose `extra_hosts` entries (`- "host:address"`)."""
+    names = [h for h in dict.fromkeys(hosts) if h not in LOCAL_HOSTS and not _is_ip(h)]
+    return [f'- "{name}:{address}"' for name in names]
+
+
 def block(hosts: Iterable[str], address: str = "127.0.0.1") -> str:
     return "\n".join([BEGIN, *host_lines(hosts, address), END]) + "\n"
 

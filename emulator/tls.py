@@ -387,6 +387,7 @@ def listen_https(
         extra = [h for h in (public_host, host) if h and h not in ("0.0.0.0", "::", "")]
         hosts = certificate_hosts(app.vendors, extra)
         files = ensure(directory, hosts)
+        ca_bundle(files)  # for clients whose CA setting replaces the default trust
     except BaseException:
         sock.close()
         raise

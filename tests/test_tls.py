@@ -229,7 +229,26 @@ def stagepro_flow(client: httpx.Client, emu: EmulatorServer, key: str) -> list[s
     return [job["output"]["image_url"], *(image["url"] for image in job["output"]["images"])]
 
 
+def collov_flow(client: httpx.Client, emu: EmulatorServer, key: str) -> list[str]:
+    base = "https://api.collov.ai/flair/enterpriseApi"
+    headers = {"apiKey": key}
+    form = {"uploadUrl": "https://example.com/room.jpg", "roomType": "bedroom", "style": "modern"}
+    sent = client.post(
+        f"{base}/vst/generateImgOnCommon",
+        files={k: (None, v) for k, v in form.items()},
+        headers=headers,
+    )
+    assert sent.status_code == 200 and sent.json()["success"], sent.text
+    uuid = sent.json()["data"]["uuid"]
+    emu.advance(600)
+    record = client.get(f"{base}/vst/getRecord", params={"uuid": uuid}, headers=headers).json()
+    latest = record["data"]["aiGenerateRecord"]
+    assert latest["status"] == "SUCCESS", record
+    return [latest["generateUrl"]]
+
+
 FLOWS: dict[str, Flow] = {
+    "collov": collov_flow,
     "stagepro": stagepro_flow,
     "virtualstagingai": vsai_flow,
     "virtualstaging-art": vsart_flow,
@@ -581,3 +600,9 @@ def test_hosts_write_creates_a_missing_file(tmp_path: Path) -> None:
     assert path.read_text() == (
         f"{hosts_file.BEGIN}\n127.0.0.1 api.example.test\n{hosts_file.END}\n"
     )
+
+
+def test_the_compose_example_maps_every_vendor_host(emu: EmulatorServer) -> None:
+    example = (Path(__file__).parent.parent / "examples" / "docker-compose.tls.yml").read_text()
+    for line in hosts_file.compose_lines(hosts_file.vendor_hosts(emu.app.vendors), "172.30.99.10"):
+        assert line in example, f"examples/docker-compose.tls.yml lacks {line}"
