@@ -111,3 +111,42 @@ def test_a_revoked_key_is_401(sp: StageProClient):
     assert revoked["revoked_at"] is not None
     error = assert_error(other.capabilities(), 401, "invalid_api_key")
     assert "revoked" in error["message"]
+
+
+@pytest.mark.emulator_only
+@pytest.mark.parametrize(
+    "operation, status, code",
+    [
+        ("create_job", 402, "insufficient_credits"),
+        ("create_upload", 403, "storage_limit_exceeded"),
+        ("create_job", 409, "idempotency_conflict"),
+        ("regenerate_job", 409, "job_not_completed"),
+        ("render_agent_session", 409, "not_ready_to_render"),
+        ("send_agent_message", 410, "session_expired"),
+        ("get_job", 429, "rate_limited"),
+        ("create_batch", 503, "service_unavailable"),
+    ],
+)
+def test_fault_rules_reach_every_error_path(
+    sp: StageProClient, emulator: EmulatorControl, operation: str, status: int, code: str
+):
+    calls = {
+        "create_job": lambda: sp.create_job(job_body()),
+        "create_upload": lambda: sp.upload(b"\xff\xd8\xff"),
+        "regenerate_job": lambda: sp.regenerate("job_any"),
+        "render_agent_session": lambda: sp.render("ses_any"),
+        "send_agent_message": lambda: sp.message("ses_any", "hi"),
+        "get_job": lambda: sp.request("GET", "/jobs/job_any"),
+        "create_batch": lambda: sp.create_batch({}),
+    }
+    with emulator.fault(vendor="stagepro", operation=operation, status=status, times=1):
+        assert_error(calls[operation](), status, code)
+    assert calls[operation]().status_code != status
+
+
+@pytest.mark.emulator_only
+def test_rate_limit_rule_sends_retry_after(sp: StageProClient, emulator: EmulatorControl):
+    with emulator.fault(vendor="stagepro", operation="*", action="rate_limit", retry_after=7):
+        response = sp.capabilities()
+    assert_error(response, 429, "rate_limited")
+    assert response.headers["Retry-After"] == "7"

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute
 
 from ...core.accounts import Account
 from ...core.errors import ApiError
-from ...core.faults import magic_input, magic_key
+from ...core.faults import FaultRule, magic_input, magic_key
 from ...core.http import auth_token, json_response, read_json_object
 from ...core.jobs import Job, JobState
 from ...core.store import Collection
@@ -39,15 +39,30 @@ DEFAULT_CODES = {
     400: "validation_error",
     401: "invalid_api_key",
     402: "insufficient_credits",
-    403: "forbidden",
+    403: "storage_limit_exceeded",  # [DOC] "403 - storage limit exceeded"
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
-    410: "gone",
+    410: "session_expired",
     413: "file_too_large",
     429: "rate_limited",
     500: "internal_error",
     503: "service_unavailable",
+}
+# What a fault rule's 409 on an operation stands for, and each code's words [EMULATOR]
+FAULT_CONFLICTS = {
+    "create_job": "idempotency_conflict",
+    "regenerate_job": "job_not_completed",
+    "render_agent_session": "not_ready_to_render",
+}
+FAULT_MESSAGES = {
+    "insufficient_credits": "Not enough credits to run this job.",
+    "storage_limit_exceeded": "Storage limit exceeded.",
+    "idempotency_conflict": "idempotency_key was already used with a different request body",
+    "job_not_completed": "Only a completed job can be regenerated",
+    "not_ready_to_render": "The agent is not ready to render yet",
+    "session_expired": "The agent session has expired",
+    "rate_limited": "Too many requests: slow down and retry",
 }
 RATE_LIMITED_WORDS = ("rate-limited", "rate_limited")  # [EMULATOR] API key word: every call 429
 STORAGE_WORDS = {"no-storage": 0, "no_storage": 0, "low-storage": caps.LOW_STORAGE_BYTES}
@@ -130,6 +145,17 @@ class StagePro(VendorApi):
             body["details"] = [{"field": error.field, "message": error.message}]
         headers = {"Retry-After": "60"} if error.status == 429 else None
         return json_response({"error": body}, error.status, headers)
+
+    def fault_response(self, rule: FaultRule) -> Response:
+        """A fault rule's answer with the code that status means for its operation."""
+        code = DEFAULT_CODES.get(rule.status, "error")
+        if rule.status == 409:
+            code = FAULT_CONFLICTS.get(rule.operation, code)
+        message = rule.message or FAULT_MESSAGES.get(code, self.unavailable_message)
+        response = self.error_response(ApiError(rule.status, message, code=code))
+        if rule.retry_after is not None:
+            response.headers["Retry-After"] = str(rule.retry_after)
+        return response
 
     # accounts: keys, plan, credits, storage
 
