@@ -51,14 +51,21 @@ TOOL_LOOKS: dict[str, str] = {
     "refrigerator-cleanup": "declutter",
     "driveway-leaf-removal": "declutter",
     "driveway-car-removal": "declutter",
+    "material-overlay": "recolor",
+    "landscape-design": "landscape",
+    "lawn-replacement": "landscape",
+    "changing-seasons": "landscape",
     "sky-enhancement": "sky",
-    "natural-twilight": "dusk",
-    "virtual-twilight": "dusk",
+    "rain-to-shine": "sky",
+    "natural-twilight": "twilight",
+    "virtual-twilight": "twilight",
+    "ai-floorplan-visualizer": "sketch",
+    "sketch-to-render": "sketch",
 }
 JOB_LOOKS = {
-    "empty-room": "declutter",
+    "empty-room": "empty",
     "virtual-stage": "stage",
-    "interior-design": "stage",
+    "interior-design": "remodel",
     "edit": "edit",
 }
 
