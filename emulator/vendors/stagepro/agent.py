@@ -100,6 +100,9 @@ RENDER_WORDS = (
 )
 
 
+MAX_KEPT_MESSAGES = 100  # [EMULATOR] a session keeps its last 100 messages
+
+
 class Message(BaseModel):
     role: Literal["user", "assistant"]
     content: str
@@ -139,6 +142,7 @@ class Sessions:
         self._items = Collection(store, "stagepro.session", Session)
 
     def save(self, session: Session) -> Session:
+        session.messages = session.messages[-MAX_KEPT_MESSAGES:]
         return self._items.save(session, session.account_id)
 
     def get(self, account_id: str, session_id: str, now: float) -> Session:

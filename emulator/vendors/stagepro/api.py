@@ -600,8 +600,11 @@ class StagePro(VendorApi):
         session_id = request.path_params["session_id"]
         session = self.sessions.get(me.account.id, session_id, self.engine.now())
         planned = None
-        if session.auto_render:  # the picture is prepared before the transaction
-            provisional = self._render_request(session, "interior-design", None, {}, None)
+        if agent.answer(session.model_copy(deep=True), body.message).render:
+            # the auto-render's picture is prepared before the transaction
+            provisional = self._render_request(
+                session, "interior-design", None, {}, None, "send_agent_message"
+            )
             planned = await self.desk.plan(me.account, provisional)
         job: Job | None = None
         render_error: dict[str, Any] | None = None
