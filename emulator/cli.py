@@ -99,14 +99,32 @@ def serve(settings: Settings) -> int:
     except (OSError, sqlite3.Error) as exc:
         sock.close()
         fail(f"cannot open the store {settings.store!r}: {exc}")
+    https = _start_https(settings, app, sock) if settings.tls else None
     print(f"{PROG} {__version__} on http://{settings.host}:{settings.port}", flush=True)
     print(f"  clock {settings.clock} (speed {settings.speed}), store {settings.store}", flush=True)
     for slug, url in app.base_urls().items():
         print(f"  {slug:<20} {url}", flush=True)
     print(f"  {'control API':<20} {settings.resolved_public_url()}/_emulator", flush=True)
+    if https is not None:
+        from .tls import Servers
+        from .tls_cli import banner
+
+        print("\n".join(banner(https, app)), flush=True)
+        Servers(app, sock, https, log_level=settings.log_level).run()
+        return 0
     config = uvicorn.Config(app, log_level=settings.log_level)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+def _start_https(settings: Settings, app: Any, sock: Any) -> Any:
+    from .tls_cli import TlsProblem, start_https
+
+    try:
+        return start_https(settings, app)
+    except TlsProblem as exc:
+        sock.close()
+        fail(str(exc))
 
 
 def _load_seed(app: Any, path: Path) -> None:
@@ -437,12 +455,20 @@ def parser() -> argparse.ArgumentParser:
         "serve", help="start the emulator (the default)", description="start the emulator"
     )
     _add_setting_flags(serve_parser)
+    from .tls_cli import add_commands as add_tls_commands
+
+    add_tls_commands(commands, _add_setting_flags)  # ca, hosts
     _client_commands(commands, _client_options())
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if getattr(args, "local", None) is not None:  # ca, hosts: no running emulator needed
+        try:
+            return int(args.local(args, load_settings(_flags(args))))
+        except SettingsProblem as exc:
+            fail(str(exc))
     if getattr(args, "handler", None) is None:  # serve
         try:
             settings = load_settings(_flags(args))

@@ -13,16 +13,44 @@ import ipaddress
 import os
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 from urllib.parse import urlsplit
-
-if TYPE_CHECKING:
-    from .core.vendor import VendorApi
 
 BEGIN = "# >>> staging-emulator >>>"
 END = "# <<< staging-emulator <<<"
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+class VendorApi(Protocol):
+    """What the functions below read of a vendor (a `core.vendor.VendorApi` or `VendorHosts`)."""
+
+    slug: str
+    hosts: tuple[str, ...]
+    media_host: str | None
+    options: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class VendorHosts:
+    """A vendor's hosts without building its API (for commands that serve nothing)."""
+
+    slug: str
+    hosts: tuple[str, ...]
+    media_host: str | None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def every_vendor(vendor_options: dict[str, dict[str, Any]] | None = None) -> list[VendorHosts]:
+    """Every vendor's hosts, with its options (`media_url`) from the settings."""
+    from .vendors import vendor_classes
+
+    options = vendor_options or {}
+    return [
+        VendorHosts(cls.slug, cls.hosts, cls.media_host, dict(options.get(cls.slug, {})))
+        for cls in vendor_classes()
+    ]
 
 
 def media_url_of(vendor: VendorApi, public_port: int = 443) -> str:

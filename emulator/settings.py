@@ -62,6 +62,22 @@ class Settings(BaseModel):
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = Field(
         "info", description="uvicorn log level"
     )
+    tls: bool = Field(
+        False, description="also serve HTTPS at the vendors' real hostnames (local CA made once)"
+    )
+    tls_port: int | None = Field(
+        None, ge=0, le=65535, description="HTTPS port (default 443 when it may be bound, else 8443)"
+    )
+    tls_public_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="port clients reach HTTPS at, for result URLs (default the HTTPS port; "
+        "443 behind a port mapping)",
+    )
+    tls_dir: str | None = Field(
+        None, description="folder of the CA and certificates (default: the store's folder)"
+    )
     # Per-vendor switches, by vendor slug, e.g. {"virtualstagingai": {"signature_header": "..."}}
     vendor_options: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="JSON object of options per vendor slug"

@@ -28,49 +28,13 @@ from PIL import Image
 
 from emulator import hosts as hosts_file
 from emulator import tls
-from emulator.testing import EmulatorServer as _PlainServer
-from emulator.testing.tls import (
-    HostMap,
-    HostMapTransport,
-    TlsClients,
-    async_https_client,
-    ssl_context,
-)
+from emulator.testing import EmulatorServer
+from emulator.testing.tls import HostMap, HostMapTransport, async_https_client, ssl_context
 from emulator.vendors import vendor_classes
 
 from .helpers import image_bytes
 
 KEY = "tls-test-key"
-
-
-class EmulatorServer(_PlainServer, TlsClients):  # TEMPORARY shim until wired into testing
-    def __init__(self, tls: bool = False, tls_dir: str | None = None, **overrides) -> None:
-        super().__init__(**overrides)
-        self.tls = None
-        if tls:
-            from emulator import tls as t
-
-            self.tls = t.listen_https(self.app, "127.0.0.1", 0, Path(tls_dir or "."), 443)
-
-    def start(self):
-        import threading
-        import time
-
-        from emulator import tls as t
-
-        self._server = t.Servers(self.app, self._socket, self.tls, log_level="warning")
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            assert time.monotonic() < deadline and self._thread.is_alive()
-            time.sleep(0.005)
-        return self
-
-    def stop(self) -> None:
-        super().stop()
-        if self.tls is not None:
-            self.tls.socket.close()
 
 
 # The result-URL check of the public clients that motivated HTTPS (issue 10): https only, no

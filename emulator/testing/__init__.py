@@ -18,13 +18,13 @@ import threading
 import time
 from typing import Any
 
-import uvicorn
-
 from ..app import EmulatorApp
 from ..client import EmulatorClient
 from ..control.models import AdvanceResult, DeliveryView, JobView, JournalEntry
 from ..net import listen_socket
 from ..settings import Settings
+from ..tls import Servers
+from .tls import TlsClients, https_for_tests
 
 TEST_DEFAULTS = {"store": "memory", "clock": "manual", "seed": 1, "port": 0, "log_level": "warning"}
 
@@ -75,15 +75,17 @@ class RunningEmulator(_Shortcuts):
         self.client.close()
 
 
-class EmulatorServer(_Shortcuts):
+class EmulatorServer(_Shortcuts, TlsClients):
     def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
         values = (settings.model_dump() if settings else dict(TEST_DEFAULTS)) | overrides
         self._socket = listen_socket(values.get("host", "127.0.0.1"), values.get("port") or 0)
         values["port"] = self._socket.getsockname()[1]
         self.settings = Settings.model_validate(values)
         self.app = EmulatorApp(self.settings)
+        # tls=True: HTTPS too, with `ca_path`, `https_client()`, `requests_session()` (see .tls)
+        self.tls = https_for_tests(self.app, self.settings)
         self.client = EmulatorClient(self.url)
-        self._server: uvicorn.Server | None = None
+        self._server: Servers | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -99,8 +101,9 @@ class EmulatorServer(_Shortcuts):
 
             with open(self.settings.seed_file, "rb") as archive:
                 import_archive(self.app, archive.read())
-        config = uvicorn.Config(self.app, log_level=self.settings.log_level, lifespan="on")
-        self._server = uvicorn.Server(config)
+        self._server = Servers(
+            self.app, self._socket, self.tls, log_level=self.settings.log_level, lifespan="on"
+        )
         self._thread = threading.Thread(target=self._serve, name="staging-emulator", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
@@ -112,7 +115,7 @@ class EmulatorServer(_Shortcuts):
 
     def _serve(self) -> None:
         assert self._server is not None
-        asyncio.run(self._server.serve(sockets=[self._socket]))
+        asyncio.run(self._server.serve())
 
     def stop(self) -> None:
         if self._server is not None and self._thread is not None:
@@ -120,6 +123,8 @@ class EmulatorServer(_Shortcuts):
             self._thread.join(timeout=10)
         self._server = self._thread = None
         self._socket.close()
+        if self.tls is not None:
+            self.tls.socket.close()
         self.client.close()
 
     def __enter__(self) -> EmulatorServer:

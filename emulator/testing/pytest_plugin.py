@@ -10,6 +10,7 @@ reset before each test that uses it. Options:
     --staging-emulator-speed X      real clock speed factor (default 1)
     --staging-emulator-seed-file F  state archive to load into the emulator it starts
 
+`staging_emulator_tls` is the same over HTTPS at the vendors' real hostnames (see `.tls`).
 `staging_account("virtualstagingai", credits=3)` makes a fresh account (its own random key) and
 returns its key, base URL and auth headers.
 """
@@ -77,6 +78,23 @@ def staging_emulator(
     """The emulator, everything reset (a manual clock back at its start)."""
     _staging_emulator_server.reset()
     return _staging_emulator_server
+
+
+@pytest.fixture(scope="session")
+def _staging_emulator_tls_server(pytestconfig: pytest.Config) -> Iterator[EmulatorServer]:
+    with EmulatorServer(
+        tls=True, seed=pytestconfig.getoption("--staging-emulator-seed", 1)
+    ) as server:
+        yield server
+
+
+@pytest.fixture
+def staging_emulator_tls(_staging_emulator_tls_server: EmulatorServer) -> EmulatorServer:
+    """The emulator serving HTTPS too, reset: `.https_client()` (httpx) and `.requests_session()`
+    call `https://api.collov.ai/...` and the like at this emulator, trusting its CA (`.ca_path`,
+    kept in .staging-emulator/); result URLs are at the vendors' media hosts."""
+    _staging_emulator_tls_server.reset()
+    return _staging_emulator_tls_server
 
 
 @dataclass

@@ -231,3 +231,13 @@ class TlsClients:
     def requests_session(self) -> requests.Session:
         """The same as a `requests.Session`."""
         return requests_session(self.host_map)
+
+
+def https_for_tests(app: EmulatorApp, settings: Any) -> HttpsListener | None:
+    """The HTTPS side of an `EmulatorServer` when its settings say `tls`: a free port unless
+    `tls_port` is given, and result URLs without a port (the clients above map port 443)."""
+    if not settings.tls:
+        return None
+    from ..tls_cli import start_https
+
+    return start_https(settings, app, default_port=0, default_public_port=443)
