@@ -92,6 +92,22 @@ def fitted(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
     return max(1, round(size[0] * ratio)), max(1, round(size[1] * ratio))
 
 
+# The emulator draws no placeholder bigger than this (3072 x 2304 px); a bigger scale_factor's
+# images keep their aspect ratio within it, and `width`/`height` say their real size.
+RENDER_LIMIT = 3072 * 2304
+
+
+def assert_scaled(image: dict[str, Any], source: tuple[int, int], long_edge: int) -> None:
+    """`image` reports the size of `source` scaled to `long_edge`, or within the render limit."""
+    exact = fitted(source, long_edge)
+    got = (image["width"], image["height"])
+    if exact[0] * exact[1] <= RENDER_LIMIT:
+        assert got == exact, (got, exact)
+    else:
+        assert max(got) <= long_edge, got
+        assert abs(got[0] / got[1] - source[0] / source[1]) < 0.01, (got, source)
+
+
 def error_of(response: httpx.Response) -> dict[str, Any]:
     """The `{"error": code, "message": ...}` body [PY README], asserting JSON, a non-empty code and
     message, and no `info`."""

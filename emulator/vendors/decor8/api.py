@@ -329,11 +329,11 @@ class Decor8(VendorApi):
                 f"{d.UPSCALE_INPUT_MAX_EDGE} px wide or tall",
                 field="input_image",
             )
-        if pic.long_edge * factor > d.UPSCALE_OUTPUT_MAX_EDGE:
+        problem = d.upscale_limit_problem((pic.width, pic.height), factor)
+        if problem is not None:
             raise ApiError(
                 400,
-                f"scale_factor: {factor} would make a {pic.long_edge * factor} px image; at most "
-                f"{d.UPSCALE_OUTPUT_MAX_EDGE} px on the long edge",
+                f"scale_factor: {factor} would make a {problem}",
                 field="scale_factor",
             )
         order = d.Order(

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...core import renders
 from ...core.jobs import Timing
 from ...core.renders import RenderSpec
 from ...core.webhooks import RetryPolicy
@@ -108,14 +109,32 @@ def spec(operation: Any, **fields: Any) -> RenderSpec:
 
 
 def fitted(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
-    """The size a render of `size` has with its long edge scaled to `long_edge` (as renders.py
-    fits it: each side rounded, at least 1)."""
+    """The size of a render of `size` with its long edge scaled to `long_edge`: as the engine draws
+    it (`renders.output_size`, which also holds it within the engine's render limit), else each
+    side scaled and rounded."""
+    engine_size = getattr(renders, "output_size", None)
+    if engine_size is not None:
+        return engine_size(
+            size, RenderSpec(vendor=TITLE, min_long_edge=long_edge, max_long_edge=long_edge)
+        )
     w, h = size
     longest = max(w, h)
     if longest == long_edge:
         return size
     ratio = long_edge / longest
     return max(1, round(w * ratio)), max(1, round(h * ratio))
+
+
+def upscale_limit_problem(size: tuple[int, int], factor: int) -> str | None:
+    """Why the upscaled picture would be too big, or None: at most UPSCALE_OUTPUT_MAX_EDGE on its
+    long edge, and no bigger than the engine draws any render (`renders.MAX_OUTPUT_PIXELS`)."""
+    w, h = size[0] * factor, size[1] * factor
+    if max(w, h) > UPSCALE_OUTPUT_MAX_EDGE:
+        return f"{w}x{h} px; at most {UPSCALE_OUTPUT_MAX_EDGE} px on the long edge"
+    most = getattr(renders, "MAX_OUTPUT_PIXELS", None)
+    if most is not None and w * h > most:
+        return f"{w}x{h} px; at most {most / 1e6:.1f} megapixels"
+    return None
 
 
 def design_note(body: m._DesignOptions, *extra: str | None) -> str | None:
