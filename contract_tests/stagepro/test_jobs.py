@@ -273,3 +273,38 @@ def test_default_plan_concurrency_from_the_notes(
     usage = sp.usage()
     assert usage["plan"] == {"name": "pro", "status": "active", "concurrency": 5}
     assert sp_as("plan-enterprise").usage()["plan"]["concurrency"] == 20
+
+
+def test_recommended_workflow_empty_room_then_virtual_stage(
+    sp: StageProClient, finish: Callable[[], Any]
+):
+    """[DOC] "Recommended staging workflow": empty-room, then virtual-stage over its output."""
+    original = photo_url("original")
+    cleared = sp.create_job_ok(job_body("empty-room", image_url=original))
+    early = job_body(image_url=original, empty_room_url="")
+    assert_error(sp.create_job(early), 400, "validation_error", "input.empty_room_url")
+    finish()
+    empty_url = sp.job(cleared["id"])["output"]["image_url"]
+    staged = sp.create_job_ok(job_body(image_url=original, empty_room_url=empty_url))
+    assert staged["input"]["empty_room_url"] == empty_url
+    finish()
+    done = sp.job(staged["id"])
+    assert done["status"] == "completed"
+    assert sp.fetch(done["output"]["image_url"]).size == (1536, 1024)
+
+
+@pytest.mark.emulator_only
+def test_a_render_url_is_not_a_source_before_its_job_is_done(
+    sp: StageProClient, emulator: EmulatorControl
+):
+    cleared = sp.create_job_ok(job_body("empty-room"))
+    planned_url = next(
+        j for j in emulator.jobs("stagepro", sp.api_key) if j["id"] == cleared["id"]
+    )["output_urls"][0]
+    error = assert_error(
+        sp.create_job(job_body(empty_room_url=planned_url)),
+        400,
+        "validation_error",
+        "input.empty_room_url",
+    )
+    assert "not available yet" in error["message"]

@@ -172,3 +172,63 @@ def test_any_json_is_answered_in_the_envelope(sp: StageProClient, body: Any):
     response = sp.create_job(body)
     assert response.status_code == 400, response.text
     assert response.json()["error"]["code"] == "validation_error"
+
+
+@st.composite
+def workflow_bodies(draw, caps: dict[str, Any]) -> dict[str, Any]:
+    """A valid POST /workflows body: any template, defaults that satisfy it, 1-4 photos."""
+    template = draw(st.sampled_from([t["template"] for t in caps["workflow_templates"]]))
+    defaults: dict[str, Any] = {"style": draw(st.sampled_from(caps["styles"]))}
+    if draw(st.booleans()):
+        defaults["room_type"] = draw(st.sampled_from(caps["room_types"]))
+    photos = []
+    for _ in range(draw(st.integers(1, 4))):
+        photo: dict[str, Any] = {
+            "image_url": f"https://images.example.com/w/{uuid.uuid4().hex}.jpg"
+        }
+        if "room_type" not in defaults or draw(st.booleans()):
+            photo["room_type"] = draw(st.sampled_from(caps["room_types"]))
+        if draw(st.booleans()):
+            photo["label"] = draw(safe_text)
+        photos.append(photo)
+    return {"template": template, "listing_id": "MLS-P", "defaults": defaults, "photos": photos}
+
+
+@contract_settings(15)
+@given(data=st.data())
+def test_valid_workflows_expand(sp: StageProClient, caps: dict[str, Any], data: st.DataObject):
+    body = data.draw(workflow_bodies(caps))
+    created = sp.ok(sp.create_workflow(body), 202)
+    job_type = next(
+        t["job_type"] for t in caps["workflow_templates"] if t["template"] == body["template"]
+    )
+    assert len(created["job_ids"]) == len(body["photos"])
+    for job_id, photo in zip(created["job_ids"], body["photos"], strict=True):
+        job = sp.job(job_id)
+        assert job["type"] == job_type and job["batch_id"] == created["batch_id"]
+        room = photo.get("room_type", body["defaults"].get("room_type"))
+        assert job["input"]["room_type"] == room
+        assert job["metadata"].get("label") == photo.get("label")
+
+
+@contract_settings(30)
+@given(data=st.data())
+def test_a_wrong_photo_is_named(sp: StageProClient, caps: dict[str, Any], data: st.DataObject):
+    body = data.draw(workflow_bodies(caps))
+    index = data.draw(st.integers(0, len(body["photos"]) - 1))
+    field = data.draw(st.sampled_from(["image_url", "room_type", "style", "label"]))
+    photo = body["photos"][index]
+    if field == "image_url":
+        photo["image_url"] = data.draw(
+            json_values.filter(lambda v: not isinstance(v, str) and v is not None)
+        )
+    elif field == "label":
+        photo["label"] = data.draw(
+            json_values.filter(lambda v: not isinstance(v, str) and v is not None)
+        )
+    else:
+        allowed = caps["styles"] if field == "style" else caps["room_types"]
+        photo[field] = data.draw(_not(*allowed, None))
+    error = assert_error(sp.create_workflow(body), 400, "validation_error")
+    assert f"photos[{index}].{field}" in [d["field"] for d in error["details"]], error
+    assert sp.usage()["credits"]["used"] == 0
