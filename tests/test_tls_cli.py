@@ -46,7 +46,7 @@ def test_hosts_write_and_remove(tmp_path: Path, capsys: pytest.CaptureFixture[st
     path.write_text("127.0.0.1 localhost\n")
     assert main(["hosts", "--write", "--file", str(path)]) == 0
     written = path.read_text()
-    assert written.count(BEGIN) == 1 and "127.0.0.1 api.collov.ai" in written
+    assert written.count(BEGIN) == 1 and "127.0.0.1 api.virtualstagingai.app" in written
     assert main(["hosts", "--write", "--file", str(path)]) == 0
     assert path.read_text() == written
     assert "already has" in capsys.readouterr().out
@@ -63,11 +63,11 @@ def test_hosts_write_to_an_unwritable_file_says_to_use_sudo(
 
 
 def test_hosts_follow_a_media_url_option(capsys: pytest.CaptureFixture[str]) -> None:
-    options = '{"collov": {"media_url": "https://media.example.test"}}'
+    options = '{"virtualstagingai": {"media_url": "https://media.example.test"}}'
     assert main(["hosts", "--vendor-options", options]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert "127.0.0.1 media.example.test" in lines
-    assert "127.0.0.1 d17axom7zrjq3q.cloudfront.net" not in lines
+    assert "127.0.0.1 furniture-ai.storage.googleapis.com" not in lines
 
 
 def test_ca_prints_its_path_and_how_to_trust_it(
