@@ -47,7 +47,7 @@ __all__ = [
 CONTROL = "/_emulator"
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?", re.IGNORECASE)
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_duration(value: float | int | str) -> float:
@@ -55,12 +55,13 @@ def parse_duration(value: float | int | str) -> float:
     if isinstance(value, int | float):
         return float(value)
     text = value.strip().replace(" ", "")
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
     total, position = 0.0, 0
     for match in _DURATION.finditer(text):
-        if match.start() != position:
+        if match.start() != position or match.group(2) is None:
             break
-        unit = match.group(2).lower() if match.group(2) else None
-        total += float(match.group(1)) * _UNITS[unit]
+        total += float(match.group(1)) * _UNITS[match.group(2).lower()]
         position = match.end()
     if not text or position != len(text):
         raise ValueError(f"not a duration: {value!r} (try 90, 90s, 2m, 1h30m)")

@@ -19,11 +19,12 @@ from ..core.accounts import Account, account_id
 from ..core.clock import iso8601
 from ..core.errors import ApiError
 from ..core.http import parse_model, read_body, read_json_object
-from ..core.jobs import Job
+from ..core.jobs import Job, JobState
 from ..core.openapi import Security, document, operation
 from ..core.store import Collection
 from ..core.webhooks import Delivery
 from . import state as snapshots
+from .dashboard import home as dashboard_home
 from .models import (
     AccountSelector,
     AccountsQuery,
@@ -49,7 +50,6 @@ from .models import (
     StateSummary,
 )
 
-DASHBOARD = Path(__file__).with_name("dashboard.html")
 API_DOCS = Path(__file__).with_name("apidocs.html")
 ZIP = {"type": "string", "contentMediaType": "application/zip"}
 
@@ -96,7 +96,7 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
     @operation(response={"type": "string", "contentMediaType": "text/html"}, media_type="text/html")
     async def dashboard(request: Request) -> Response:
         """The dashboard page (clock, jobs, deliveries)."""
-        return HTMLResponse(DASHBOARD.read_text(encoding="utf-8"))
+        return await dashboard_home(app, request)
 
     @operation(response=Health)
     async def health(request: Request) -> Response:
@@ -185,9 +185,10 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         return JSONResponse([job_view(j, now) for j in jobs[: q.limit]])
 
     def job_view(job: Job, now: float) -> dict[str, Any]:
-        outputs = [engine.media.get(id) for id in job.outputs]
+        state = job.state(now)
+        outputs = [] if state == JobState.FAILED else [engine.media.get(id) for id in job.outputs]
         urls = [engine.media.url(media) for media in outputs if media is not None]
-        return job.model_dump() | {"state": job.state(now).value, "output_urls": urls}
+        return job.model_dump() | {"state": state.value, "output_urls": urls}
 
     def delivery_view(delivery: Delivery) -> dict[str, Any]:
         return delivery.model_dump() | {"payload": delivery.payload()}
@@ -327,8 +328,8 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         )
 
     @operation(
-        body={"type": "string", "contentMediaType": "application/zip"},
-        encodings=("zip",),
+        body={"type": "string", "format": "binary", "description": "a zip from GET /state"},
+        encodings=("binary",),
         response=StateSummary,
     )
     async def import_state(request: Request) -> Response:

@@ -36,6 +36,9 @@ FORMAT = "staging-emulator-state/1"
 MAX_ARCHIVE_BYTES = 256 << 20  # what POST /_emulator/state reads at most
 MAX_UNPACKED_BYTES = 1 << 30  # what an archive may unpack to, all members together
 CLOCK_META_KEY = "clock:manual"  # where the engine keeps a manual clock's position
+# URLs the emulator handed out carry its public URL; an archive keeps this token in its place, so
+# a state exported on one port (or host) works on another.
+PUBLIC_URL_TOKEN = "{{staging-emulator}}"
 
 
 class StateArchiveError(Exception):
@@ -50,7 +53,13 @@ def _rows(store: Store, sql: str) -> list[tuple[Any, ...]]:
 def export_archive(app: EmulatorApp) -> bytes:
     store = app.engine.store
     with store.transaction():
-        documents = _rows(store, "SELECT kind, id, account, ref, body FROM docs ORDER BY seq")
+        public = app.engine.media.public_url
+        documents = [
+            (kind, id, account, ref, body.replace(public, PUBLIC_URL_TOKEN))
+            for kind, id, account, ref, body in _rows(
+                store, "SELECT kind, id, account, ref, body FROM docs ORDER BY seq"
+            )
+        ]
         timers = _rows(store, "SELECT due, kind, target, account FROM timers ORDER BY due, seq")
         meta = dict(_rows(store, "SELECT key, value FROM meta"))
         blob_ids = _rows(store, "SELECT id, account FROM blobs ORDER BY id")
@@ -84,6 +93,7 @@ def export_archive(app: EmulatorApp) -> bytes:
                 "version": __version__,
                 "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "clock": {"mode": app.engine.clock.mode, "now": app.engine.now()},
+                "public_url": public,
                 "documents": dict(Counter(k for k, *_ in documents)),
                 "blobs": len(blob_ids),
                 "timers": len(timers),
@@ -125,7 +135,7 @@ class _Reader:
         return value
 
 
-def _documents(reader: _Reader) -> list[tuple[str, str, Any, Any, str]]:
+def _documents(reader: _Reader, public_url: str) -> list[tuple[str, str, Any, Any, str]]:
     rows = []
     for n, line in enumerate(reader.read("documents.jsonl").decode("utf-8", "replace").split("\n")):
         if not line.strip():
@@ -137,7 +147,8 @@ def _documents(reader: _Reader) -> list[tuple[str, str, Any, Any, str]]:
             raise StateArchiveError(f"documents.jsonl line {n + 1}: not a document") from exc
         if not all(isinstance(v, str) for v in row[:2]) or not isinstance(row[4], dict):
             raise StateArchiveError(f"documents.jsonl line {n + 1}: not a document")
-        rows.append((*row[:4], json.dumps(row[4], separators=(",", ":"))))
+        body = json.dumps(row[4], separators=(",", ":")).replace(PUBLIC_URL_TOKEN, public_url)
+        rows.append((*row[:4], body))
     return rows
 
 
@@ -148,7 +159,7 @@ def import_archive(app: EmulatorApp, data: bytes) -> StateSummary:
     manifest = reader.json("manifest.json", dict)
     if manifest.get("format") != FORMAT:
         raise StateArchiveError(f"unsupported format {manifest.get('format')!r}; expected {FORMAT}")
-    documents = _documents(reader)
+    documents = _documents(reader, app.engine.media.public_url)
     timers = reader.json("timers.json", list)
     meta = reader.json("meta.json", dict)
     blob_index = reader.json("blobs.json", dict)

@@ -31,7 +31,7 @@ ENCODINGS = {
     "json": "application/json",
     "form": "application/x-www-form-urlencoded",
     "multipart": "multipart/form-data",
-    "zip": "application/zip",
+    "binary": "application/octet-stream",
 }
 # Answers any route can give, whatever its handler does: the vendor sub-app's own refusals.
 ROUTING_ERRORS = {404: "not found", 405: "method not allowed"}
@@ -190,20 +190,30 @@ def infer_schema(value: Any) -> dict[str, Any]:
     if isinstance(value, dict):
         return {
             "type": "object",
-            "properties": {k: _nullable(infer_schema(v)) for k, v in value.items()},
+            "properties": {k: infer_schema(v) for k, v in value.items()},
             "required": sorted(value),
         }
     return {}
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    """Fields of an envelope may be null for one error and set for another."""
-    kind = schema.get("type")
-    if kind == "null":
-        return {}
-    if isinstance(kind, str):
-        return schema | {"type": [kind, "null"]}
-    return schema
+def merge_schemas(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """A schema both inferred examples satisfy: types united, keys of only one made optional."""
+    if a == b:
+        return a
+    if a.get("type") == b.get("type") == "object":
+        props_a, props_b = a["properties"], b["properties"]
+        merged = {
+            key: merge_schemas(props_a[key], props_b[key])
+            if key in props_a and key in props_b
+            else props_a.get(key) or props_b[key]
+            for key in {**props_a, **props_b}
+        }
+        required = sorted(set(a["required"]) & set(b["required"]))
+        return {"type": "object", "properties": merged, "required": required}
+    types_a, types_b = a.get("type"), b.get("type")
+    if isinstance(types_a, str) and isinstance(types_b, str) and len(a) == len(b) == 1:
+        return {"type": sorted({types_a, types_b})}
+    return {"anyOf": [a, b]}
 
 
 def error_envelopes(
@@ -214,14 +224,22 @@ def error_envelopes(
     out: dict[int, dict[str, Any]] = {}
     answered: dict[int, list[int]] = {}
     for status in sorted(set(statuses)):
-        sample = ApiError(status, "what is wrong", field="field", code="code")
-        response = render(sample)
-        answered.setdefault(response.status_code, []).append(status)
-        content_type = response.headers.get("content-type", "").split(";")[0]
+        # with and without the optional parts, so fields that may be null or absent say so
+        full = render(ApiError(status, "what is wrong", field="field", code="code"))
+        bare = render(ApiError(status, "what is wrong"))
+        answered.setdefault(full.status_code, []).append(status)
+        content_type = full.headers.get("content-type", "").split(";")[0]
         entry: dict[str, Any] = {}
         if content_type == "application/json":
-            entry["content"] = {content_type: {"schema": infer_schema(json.loads(response.body))}}
-        out.setdefault(response.status_code, entry)
+            schema = merge_schemas(
+                infer_schema(json.loads(full.body)), infer_schema(json.loads(bare.body))
+            )
+            entry["content"] = {content_type: {"schema": schema}}
+        previous = out.setdefault(full.status_code, entry)
+        if previous is not entry and "content" in entry and "content" in previous:
+            schema = previous["content"][content_type]["schema"]
+            merged = merge_schemas(schema, entry["content"][content_type]["schema"])
+            previous["content"][content_type]["schema"] = merged
     for code, errors in answered.items():
         said = ", ".join(f"{s} {ERROR_WORDS.get(s, '')}".strip() for s in errors)
         out[code]["description"] = (

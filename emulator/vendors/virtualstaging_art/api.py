@@ -32,10 +32,12 @@ from ...core.http import (
 )
 from ...core.jobs import Job, JobState, Timing
 from ...core.media import decode_data_url
+from ...core.openapi import operation
 from ...core.renders import RenderSpec, sniff_image
 from ...core.urls import is_http_url, is_private_host
 from ...core.vendor import JobPlan, VendorApi, routes_from
 from ...core.webhooks import RetryPolicy
+from . import answers as a
 from . import models as m
 from .state import ArtState
 
@@ -101,6 +103,11 @@ class VirtualStagingArt(VendorApi):
 
     # 1. Upload an image
 
+    @operation(
+        body={"multipart": a.FileUpload, "json": m.Base64Upload},
+        files=("file",),
+        response=a.Uploaded,
+    )
     async def upload_image(self, request: Request) -> Response:
         account = self.authenticate(request)
         kind = media_type(request)
@@ -169,12 +176,16 @@ class VirtualStagingArt(VendorApi):
 
     # 3. Submit a staging render / 4. Submit a declutter render
 
+    @operation(body=m.StagingRequest, response=m.RenderAccepted, errors={402: "not enough credits"})
     async def request_render(self, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.StagingRequest, await self._json(request))
         self._check_premium_options(body)
         return await self._submit(account, body, body.mode, "request_render")
 
+    @operation(
+        body=m.DeclutterRequest, response=m.RenderAccepted, errors={402: "not enough credits"}
+    )
     async def request_declutter(self, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.DeclutterRequest, await self._json(request))
@@ -308,6 +319,7 @@ class VirtualStagingArt(VendorApi):
 
     # 5. Check render status
 
+    @operation(body=m.CheckStatusRequest, response=a.Status)
     async def check_status(self, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.CheckStatusRequest, await self._json(request))
@@ -336,6 +348,7 @@ class VirtualStagingArt(VendorApi):
 
     # 6. Check how many renders have been used for an upload
 
+    @operation(body=m.RenderingAmountRequest, response=m.RenderingAmount)
     async def check_rendering_amount(self, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.RenderingAmountRequest, await self._json(request))
@@ -402,6 +415,7 @@ class VirtualStagingArt(VendorApi):
             if media
         ]
 
+    @operation(body=m.SubscriptionRequest, responses={200: m.Subscription, 201: m.Subscription})
     async def create_subscription(self, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.SubscriptionRequest, await self._json(request))
@@ -419,11 +433,13 @@ class VirtualStagingArt(VendorApi):
         self.state.add_subscription(account.id, subscription)
         return json_response(subscription.model_dump(), 201)
 
+    @operation(response=list[m.Subscription])
     async def list_subscriptions(self, request: Request) -> Response:
         account = self.authenticate(request)
         subs = self.state.subscriptions(account.id)
         return json_response([s.model_dump(exclude={"account_id"}) for s in subs])
 
+    @operation(response=None, status=204)
     async def delete_subscription(self, request: Request) -> Response:
         account = self.authenticate(request)
         if not self.state.delete_subscription(account.id, request.path_params["subscription_id"]):
@@ -432,6 +448,7 @@ class VirtualStagingArt(VendorApi):
 
     # 9. List recent renders
 
+    @operation(query=m.ListRendersQuery, response=list[m.RenderRun])
     async def list_renders(self, request: Request) -> Response:
         account = self.authenticate(request)
         query = parse_model(m.ListRendersQuery, dict(request.query_params))
@@ -465,6 +482,7 @@ class VirtualStagingArt(VendorApi):
 
     # 10. Identity check
 
+    @operation(response=m.Me)
     async def me(self, request: Request) -> Response:
         account = self.authenticate(request)
         digest = hashlib.sha256(account.api_key.encode()).digest()

@@ -83,8 +83,8 @@ class _RenderCommon(_Body):
 class StagingRequest(_RenderCommon):
     """POST /api/image/render/request"""
 
-    room_type: StrictStr
-    style: StrictStr
+    room_type: StrictStr = Field(json_schema_extra={"enum": [*ROOM_TYPES, *ROOM_ALIASES]})
+    style: StrictStr = Field(json_schema_extra={"enum": list(STYLES)})
     mode: Mode = "stage"
     layout_type: Literal["studio"] | None = None  # [DOC] "studio is supported for compatibility"
 

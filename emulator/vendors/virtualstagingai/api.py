@@ -24,10 +24,12 @@ from ...core.faults import magic_key
 from ...core.http import json_response, parse_model, read_json_object
 from ...core.jobs import Job, JobState
 from ...core.media import decode_data_url
+from ...core.openapi import operation
 from ...core.pagination import page_after
 from ...core.renders import DEFAULT_SIZE, RenderSpec, image_size, mask_coverage, mask_for
 from ...core.urls import is_http_url
 from ...core.vendor import JobPlan, VendorApi, routes_from
+from . import answers as a
 from . import deliveries
 from . import models as m
 from .studio import STATUS_WORDS, TIMINGS, Render, Studio, VariationPlan
@@ -128,9 +130,11 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
 
     # GET /status, GET /user
 
+    @operation(response=None, auth=False)
     async def get_status(self, request: Request) -> Response:
         return Response(status_code=200)
 
+    @operation(response=a.User)
     async def get_user(self, request: Request) -> Response:
         account = self.authenticate(request)
         limits = {name: self._meter(account, name) for name in ("staging", "imageEditing")}
@@ -144,6 +148,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
 
     # renders
 
+    @operation(query=m.ListRendersQuery, response=a.RenderPage)
     async def list_renders(self, request: Request) -> Response:
         account = self.authenticate(request)
         query = parse_model(m.ListRendersQuery, dict(request.query_params))
@@ -161,6 +166,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
             }
         )
 
+    @operation(body=m.CreateRender, response=a.RenderView)
     async def create_render(self, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.CreateRender, await self._json(request), skip=CONFIG_TAGS)
@@ -173,6 +179,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
             await self._wait(jobs)
         return json_response(self.studio.render_view(planned.render))
 
+    @operation(body=m.BulkRenders, response=a.BulkRendersAnswer)
     async def create_renders_bulk(self, request: Request) -> Response:
         """All or nothing: every render is planned and checked before any is created."""
         account = self.authenticate(request)
@@ -219,6 +226,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
             planned.render, planned.plans, planned.outcome, planned.webhook_url
         )
 
+    @operation(query=m.GetRenderQuery, response=a.RenderView)
     async def get_render(self, request: Request) -> Response:
         account = self.authenticate(request)
         query = parse_model(m.GetRenderQuery, dict(request.query_params))
@@ -232,12 +240,14 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
         )
         return json_response(view)
 
+    @operation(response=a.Variation)
     async def get_variation(self, request: Request) -> Response:
         account = self.authenticate(request)
         render = self.studio.get_render(account.id, request.path_params["render_id"])
         job = self.studio.get_variation(render, request.path_params["variation_id"])
         return json_response(self.studio.variation_view(render, job, self.engine.now()))
 
+    @operation(body=m.CreateVariations, response=a.RenderView)
     async def create_variations(self, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.CreateVariations, await self._json(request), skip=CONFIG_TAGS)
@@ -248,6 +258,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
             await self._wait(jobs)
         return json_response(self.studio.render_view(render))
 
+    @operation(body=m.BulkVariations, response=a.RenderView)
     async def create_variations_bulk(self, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.BulkVariations, await self._json(request), skip=CONFIG_TAGS)
@@ -277,6 +288,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
 
     # analysis
 
+    @operation(body=m.Analyze, response=a.Analysis)
     async def analyze(self, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.Analyze, await self._json(request))
@@ -337,6 +349,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
             view["error_message"] = job.error
         return view
 
+    @operation(body=m.MultiViewCompatibility, response=a.Compatibility)
     async def multi_view_compatibility(self, request: Request) -> Response:
         self.authenticate(request)
         body = parse_model(m.MultiViewCompatibility, await self._json(request))
@@ -361,6 +374,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
 
     # webhook secret
 
+    @operation(body=m.WebhookSecret, response=a.Message)
     async def set_webhook_secret(self, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.WebhookSecret, await self._json(request))
@@ -369,6 +383,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
         )
         return json_response({"message": "Webhook secret updated successfully"})
 
+    @operation(response=a.Message)
     async def delete_webhook_secret(self, request: Request) -> Response:
         account = self.authenticate(request)
         self.engine.accounts.update(

@@ -68,8 +68,10 @@ class _Body(BaseModel):
 
 
 class AddFurniture(_Body):
-    room_type: StrictStr
-    style: StrictStr
+    room_type: StrictStr = Field(json_schema_extra={"enum": list(ROOM_TYPES)})
+    style: StrictStr = Field(
+        json_schema_extra={"enum": [*STYLES, *DEPRECATED_STYLES, *STYLE_ALIASES]}
+    )
     base_variation_id: StrictStr | None = None
 
     @field_validator("room_type")

@@ -22,7 +22,9 @@ from ...core.http import (
     read_json_object,
 )
 from ...core.jobs import Job, JobState
+from ...core.openapi import operation
 from ...core.renders import sniff_image
+from . import answers as a
 from . import models as m
 from .users import user_email, user_id
 
@@ -45,6 +47,7 @@ class V1Endpoints:
             ("/furniture/analyze", self.v1_analyze, ["POST"]),
         ]
 
+    @operation(response=a.V1Ping)
     async def v1_ping(self: VirtualStagingAi, request: Request) -> Response:
         account = self.authenticate(request)
         limit, used = self._meter(account, "staging")
@@ -56,10 +59,16 @@ class V1Endpoints:
             }
         )
 
+    @operation(response=a.V1Options)
     async def v1_options(self: VirtualStagingAi, request: Request) -> Response:
         self.authenticate(request)
         return json_response({"styles": list(m.STYLES), "roomTypes": list(m.ROOM_TYPES)})
 
+    @operation(
+        body={"json": m.V1CreateRender, "multipart": a.V1Upload, "form": a.V1Upload},
+        files=("file",),
+        response=a.V1RenderCreated,
+    )
     async def v1_create_render(self: VirtualStagingAi, request: Request) -> Response:
         account = self.authenticate(request)
         fields, upload = await self._v1_body(request)
@@ -138,6 +147,7 @@ class V1Endpoints:
             return None
         return self.studio.result_urls(job)[0]["url"]
 
+    @operation(query=a.V1RenderQuery, response=a.V1Render)
     async def v1_get_render(self: VirtualStagingAi, request: Request) -> Response:
         account = self.authenticate(request)
         render_id = request.query_params.get("render_id")
@@ -166,6 +176,7 @@ class V1Endpoints:
             }
         )
 
+    @operation(query=a.V1CreateVariationQuery, body=m.V1CreateVariation, response=a.V1RenderCreated)
     async def v1_create_variation(self: VirtualStagingAi, request: Request) -> Response:
         account = self.authenticate(request)
         render_id = request.query_params.get("render_id")
@@ -198,6 +209,7 @@ class V1Endpoints:
         jobs = self._add_variations(render, plans, None, "v1_create_variation")
         return await self._v1_answer(render.id, jobs, body.wait_for_completion)
 
+    @operation(body=m.Analyze, response=a.Analysis)
     async def v1_analyze(self: VirtualStagingAi, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.Analyze, await self._json(request))
