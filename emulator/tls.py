@@ -43,7 +43,7 @@ DEFAULT_DATA_DIR = ".staging-emulator"
 DEFAULT_TLS_PORT = 8443
 CA_FILE, CA_KEY_FILE = "ca.pem", "ca-key.pem"
 CERT_FILE, KEY_FILE = "server.pem", "server-key.pem"
-BUNDLE_FILE = "ca-bundle.pem"  # the public CAs (certifi) plus this one, for tools that replace
+BUNDLE_FILE = "ca-bundle.pem"  # public CAs + this one, for settings that replace the default trust
 CA_LIFETIME = dt.timedelta(days=3650)
 # Apple refuses server certificates valid for more than 825 days; 397 is the public-CA limit.
 CERT_LIFETIME = dt.timedelta(days=397)
@@ -91,15 +91,23 @@ def ensure(directory: Path, hosts: Sequence[str]) -> TlsFiles:
         return files
 
 
-def ca_bundle(files: TlsFiles) -> Path | None:
+def ensure_ca(directory: Path) -> Path:
+    """The CA certificate alone (made once, then reused), leaving the server certificate be."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with _locked(directory / ".tls.lock"):
+        _load_or_make_ca(directory)
+    return directory / CA_FILE
+
+
+def ca_bundle(ca: Path) -> Path | None:
     """A bundle of the public CAs (certifi's) plus this CA, for tools whose setting replaces the
     default trust (REQUESTS_CA_BUNDLE, SSL_CERT_FILE, PHP's curl.cainfo); None without certifi."""
     try:
         import certifi
     except ImportError:  # pragma: no cover - httpx depends on certifi
         return None
-    bundle = files.directory / BUNDLE_FILE
-    ours = files.ca.read_bytes()
+    bundle = ca.parent / BUNDLE_FILE
+    ours = ca.read_bytes()
     public = Path(certifi.where()).read_bytes()
     wanted = public.rstrip(b"\n") + b"\n" + ours
     if not bundle.exists() or bundle.read_bytes() != wanted:
@@ -387,7 +395,7 @@ def listen_https(
         extra = [h for h in (public_host, host) if h and h not in ("0.0.0.0", "::", "")]
         hosts = certificate_hosts(app.vendors, extra)
         files = ensure(directory, hosts)
-        ca_bundle(files)  # for clients whose CA setting replaces the default trust
+        ca_bundle(files.ca)  # for clients whose CA setting replaces the default trust
     except BaseException:
         sock.close()
         raise

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import hosts as hosts_file
-from .hosts import certificate_hosts, every_vendor, vendor_hosts
+from .hosts import every_vendor, vendor_hosts
 
 if TYPE_CHECKING:
     from .app import EmulatorApp
@@ -126,30 +126,29 @@ def run_ca(args: argparse.Namespace, settings: Settings) -> int:
     from . import tls
 
     directory = tls_directory(settings)
-    vendors = every_vendor(settings.vendor_options)
     try:
-        files = tls.ensure(directory, certificate_hosts(vendors))
-        bundle = tls.ca_bundle(files)
+        ca = tls.ensure_ca(directory)
+        bundle = tls.ca_bundle(ca)
     except OSError as exc:
         print(f"staging-emulator: cannot keep the CA in {directory}: {exc}", file=sys.stderr)
         return 1
     if args.path:
-        print(files.ca)
+        print(ca)
         return 0
     if not args.install:
-        print(tls.trust_instructions(files.ca, bundle))
+        print(tls.trust_instructions(ca, bundle))
         return 0
     try:
-        commands = tls.install_ca(files.ca)
+        commands = tls.install_ca(ca)
     except (OSError, subprocess.CalledProcessError, RuntimeError) as exc:
         print(f"staging-emulator: could not install the CA: {exc}", file=sys.stderr)
         try:
-            todo = tls.install_commands(files.ca)
+            todo = tls.install_commands(ca)
             print("run as root (sudo):", *(" ".join(c) for c in todo), sep="\n  ", file=sys.stderr)
         except RuntimeError:
             pass
         return 1
-    print(f"installed {files.ca} in the system trust store:")
+    print(f"installed {ca} in the system trust store:")
     for command in commands:
         print("  " + " ".join(command))
     return 0

@@ -503,7 +503,7 @@ def test_the_https_port_is_443_when_it_can_be_bound_else_8443(
 
 def test_trust_instructions_name_every_client(tmp_path: Path) -> None:
     files = tls.ensure(tmp_path, ["localhost"])
-    bundle = tls.ca_bundle(files)
+    bundle = tls.ca_bundle(files.ca)
     assert bundle is not None
     text = tls.trust_instructions(files.ca, bundle)
     for needle in (

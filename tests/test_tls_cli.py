@@ -83,6 +83,7 @@ def test_ca_prints_its_path_and_how_to_trust_it(
     assert main(["ca", "--path", "--tls-dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.strip() == str(ca)
     assert ca.read_bytes() == first  # made once, then reused
+    assert not (tmp_path / tls.CERT_FILE).exists()  # the server certificate is serve's business
     x509.load_pem_x509_certificate(first)
 
 
@@ -189,16 +190,17 @@ def _wait_until_up(client: httpx.Client, url: str) -> None:
     raise AssertionError("the server did not answer")
 
 
-def test_serve_tls_on_a_taken_port_fails_in_one_line(tmp_path: Path) -> None:
+def test_serve_tls_on_a_taken_port_fails_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with EmulatorServer() as other:  # holds a port
-        taken = other.settings.port
-        command = [sys.executable, "-m", "emulator.cli", "serve", "--port", "0"]
-        command += ["--store", "memory", "--tls", "--tls-port", str(taken)]
-        command += ["--tls-dir", str(tmp_path)]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=30, cwd=tmp_path)
-    assert result.returncode == 2
-    assert "cannot listen for HTTPS" in result.stderr and "--tls-port" in result.stderr
-    assert "Traceback" not in result.stderr
+        taken = str(other.settings.port)
+        with pytest.raises(SystemExit) as exit_:
+            main(["serve", "--port", "0", "--store", "memory", "--tls", "--tls-port", taken])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "cannot listen for HTTPS" in err and "--tls-port" in err
+    assert "Traceback" not in err
 
 
 def test_the_pytest_fixture_gives_https_clients(staging_emulator_tls: EmulatorServer) -> None:
