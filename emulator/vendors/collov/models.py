@@ -1,0 +1,223 @@
+"""Request models of the Collov enterprise API, field for field from docs.txt.
+
+Tags: [DOC] docs.txt; [CLIENT] real client code (notes.md); [PROPOSED] the emulator's choice where
+both are silent (every one of them is listed in `proposed.py` or marked here, and in the README).
+Field names are the vendor's camelCase. Bodies arrive as forms (every value a string) or as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
+
+from ...core.errors import one_of
+from ...core.http import QueryInt
+
+# [DOC] "must be lower case"
+ROOM_TYPES = (
+    "game room",
+    "kitchen",
+    "living room",
+    "outdoor",
+    "bedroom",
+    "studio",
+    "conference room",
+    "home office",
+    "home gym",
+    "dining room",
+    "laundry room",
+    "bathroom",
+    "spa room",
+    "kids room",
+    "open living and dining room",
+)
+STYLES = (
+    "scandinavian",
+    "luxury",
+    "industrial",
+    "coastal",
+    "transitional",
+    "farmhouse",
+    "mid-century",
+    "modern",
+)
+RESOLUTIONS = ("1080p", "720p")  # [DOC]
+ORIENTATIONS = ("Landscape", "Portrait", "Square")  # [DOC]
+FONTS = ("Oswald", "Amatic", "GreatVibes", "OpenSans", "Montserrat", "Playfair")  # [DOC]
+MUSIC = ("Embrace", "Future_Design", "Waterfall", "Happy_Holiday", "Summer_Ukulele")  # [DOC]
+
+# [PROPOSED] sizes the docs leave open
+MAX_URL = 2048
+MAX_PROMPT = 2000
+MAX_TOUR_IMAGES = 20
+MAX_INTRO = 200
+
+
+def _blank_is_none(value: Any) -> Any:
+    """An empty form field is an absent one ([PROPOSED]: `curl -F emptyRoomUrl=` sends "")."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _lower_case_one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed and value.lower() in allowed:
+        raise ValueError(f"must be lower case ({value.lower()!r}); expected one of: "
+                         + ", ".join(allowed))  # fmt: skip
+    return one_of(value, allowed, what)
+
+
+Url = Annotated[StrictStr, Field(min_length=1, max_length=MAX_URL)]
+OptionalUrl = Annotated[Url | None, BeforeValidator(_blank_is_none)]
+Text = Annotated[StrictStr, Field(max_length=200)]
+OptionalText = Annotated[Text | None, BeforeValidator(_blank_is_none)]
+
+
+class _Body(BaseModel):
+    # [PROPOSED] unknown fields are ignored (notes 1.3); surrounding whitespace too
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class GenerateImg(_Body):
+    """POST /vst/generateImgOnCommon [DOC], with the fields real clients add [CLIENT]."""
+
+    uploadUrl: Url
+    roomType: StrictStr
+    style: StrictStr
+    emptyRoomUrl: OptionalUrl = None
+    # [CLIENT] undocumented, sent by real clients: `renderingType=realistic` and a prompt
+    renderingType: Annotated[StrictStr | None, BeforeValidator(_blank_is_none)] = Field(
+        None, max_length=50
+    )
+    prompt: Annotated[StrictStr | None, BeforeValidator(_blank_is_none)] = Field(
+        None, max_length=MAX_PROMPT
+    )
+
+    @field_validator("roomType")
+    @classmethod
+    def _room_type(cls, value: str) -> str:
+        return _lower_case_one_of(value, ROOM_TYPES, "roomType")
+
+    @field_validator("style")
+    @classmethod
+    def _style(cls, value: str) -> str:
+        return _lower_case_one_of(value, STYLES, "style")
+
+
+class Regenerate(_Body):
+    """POST /vst/reGenerateImgOnCommon [DOC]."""
+
+    uuid: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+
+
+class EmptyRoom(_Body):
+    """POST /vst/generateEmptyRoom [DOC]."""
+
+    uploadUrl: Url
+
+
+class Edit(_Body):
+    """POST /edit/generate [DOC]."""
+
+    uploadUrl: Url
+    prompt: Annotated[StrictStr, Field(min_length=1, max_length=MAX_PROMPT)]
+
+
+class ByUuid(_Body):
+    """GET /vst/getRecord, GET /edit/getRecord: `?uuid=` [DOC]."""
+
+    uuid: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+
+
+class EmptyRoomQuery(_Body):
+    """GET /vst/getEmptyRoomRecord: `?id=` (an integer) [DOC], or `?uuid=` of a photo edit (where
+    the docs point its result [DOC], notes 1.3)."""
+
+    id: Annotated[QueryInt | None, BeforeValidator(_blank_is_none)] = Field(None, ge=0, le=2**53)
+    uuid: Annotated[StrictStr | None, BeforeValidator(_blank_is_none)] = Field(None, max_length=64)
+
+
+class ByTaskId(_Body):
+    """GET /vgs/loadVideoInfo: `?taskId=` [DOC]."""
+
+    taskId: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+
+
+class TourImage(_Body):
+    """One listing photo: `{"imageUrl", "width", "height"}` [DOC]. The sizes are what the client
+    says; the emulator never sizes anything from them."""
+
+    imageUrl: Url
+    width: StrictInt | None = Field(None, ge=1, le=100_000)
+    height: StrictInt | None = Field(None, ge=1, le=100_000)
+
+
+def _json_array(value: Any) -> Any:
+    """`images` as a JSON array in one form field [PROPOSED], as repeated form fields each holding
+    one JSON object, or as a real array in a JSON body."""
+    if isinstance(value, str):
+        return _loads(value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [_loads(v) for v in value]
+    return value
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise ValueError(
+            'expected a JSON array of {"imageUrl", "width", "height"} objects'
+        ) from None
+
+
+class VideoTask(_Body):
+    """POST /vgs/task [DOC]: a virtual tour video of listing photos."""
+
+    images: Annotated[
+        list[TourImage],
+        BeforeValidator(_json_array),
+        Field(min_length=1, max_length=MAX_TOUR_IMAGES),
+    ]
+    resolution: StrictStr
+    orientation: StrictStr
+    font: Annotated[StrictStr | None, BeforeValidator(_blank_is_none)] = None
+    music: Annotated[StrictStr | None, BeforeValidator(_blank_is_none)] = None
+    intro: Annotated[StrictStr | None, BeforeValidator(_blank_is_none)] = Field(
+        None, max_length=MAX_INTRO
+    )
+    profileUrl: OptionalUrl = None
+    logoUrl: OptionalUrl = None
+    agentName: OptionalText = None
+    phoneNumber: Annotated[StrictStr | None, BeforeValidator(_blank_is_none)] = Field(
+        None, max_length=40
+    )
+    email: OptionalText = None  # the docs' table lost this row's name; notes 1.3 reads `email`
+
+    @field_validator("resolution")
+    @classmethod
+    def _resolution(cls, value: str) -> str:
+        return one_of(value, RESOLUTIONS, "resolution")
+
+    @field_validator("orientation")
+    @classmethod
+    def _orientation(cls, value: str) -> str:
+        return one_of(value, ORIENTATIONS, "orientation")
+
+    @field_validator("font")
+    @classmethod
+    def _font(cls, value: str | None) -> str | None:
+        return None if value is None else one_of(value, FONTS, "font")
+
+    @field_validator("music")
+    @classmethod
+    def _music(cls, value: str | None) -> str | None:
+        return None if value is None else one_of(value, MUSIC, "music")
