@@ -3,7 +3,9 @@
 It runs what falls due: job completions (handed to the vendor that owns the job) and webhook
 attempts, in time order. A real clock runs them from a background task; a manual clock runs them
 inside `advance`, stepping the clock to each one's due time, so a test sees every transition and
-webhook before its advance call returns.
+webhook before its advance call returns. Webhook attempts run concurrently (see `Outbox`): the
+runner starts them and moves on; a manual clock waits for one before stepping past the time its
+retry could fall due, and `advance` returns once every attempt it started has ended.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class EngineConfig:
     store: str = ":memory:"
     public_url: str = "http://127.0.0.1:8080"
     default_credits: int = 10_000
+    webhook_concurrency: int = 64  # attempts in flight in all
+    webhook_per_target: int = 4  # attempts in flight to one host and port
     webhook_timeout: float = 5.0
     vendor_options: dict[str, dict[str, object]] = field(default_factory=dict)
 
@@ -50,7 +54,14 @@ class Engine:
         self.accounts = Accounts(self.store, self.clock, config.default_credits)
         self.jobs = Jobs(self.store, self.clock, self.ids)
         self.media = MediaLibrary(self.store, self.clock, self.ids, config.public_url)
-        self.outbox = Outbox(self.store, self.clock, self.ids, config.webhook_timeout)
+        self.outbox = Outbox(
+            self.store,
+            self.clock,
+            self.ids,
+            config.webhook_timeout,
+            max_in_flight=config.webhook_concurrency,
+            per_target=config.webhook_per_target,
+        )
         self.faults = Faults(self.store, self.ids)
         self._job_handlers: dict[str, JobHandler] = {}
         self._run_lock = asyncio.Lock()
@@ -83,6 +94,7 @@ class Engine:
         async with self._run_lock:
             target = self.clock.now() + seconds
             ran = await self._run_until(target, step_clock=True)
+            await self.outbox.settle()  # every attempt that fell due has ended
             self.clock.set(target)
             self.store.set_meta(_CLOCK_KEY, repr(target))
             return ran
@@ -114,14 +126,20 @@ class Engine:
         task.add_done_callback(self._background.discard)
 
     async def _run_until(self, until: float, step_clock: bool, skip_kind: str | None = None) -> int:
+        manual = isinstance(self.clock, ManualClock)
         ran = 0
-        while (timer := self.store.next_timer(until, skip_kind)) is not None:
-            if step_clock and isinstance(self.clock, ManualClock):
+        while True:
+            timer = self.store.next_timer(until, skip_kind)
+            # a manual clock never steps past the time an attempt in flight may plan its retry for
+            if manual and await self.outbox.settle(timer.due if timer else until):
+                continue  # a retry may now fall due before `timer`
+            if timer is None:
+                return ran
+            if step_clock and manual:
                 self.clock.set(max(self.clock.now(), timer.due))
             self.store.remove_timer(timer.seq)
             await self._dispatch(timer)
             ran += 1
-        return ran
 
     async def _dispatch(self, timer: Timer) -> None:
         try:
@@ -131,7 +149,7 @@ class Engine:
                 if job is not None and handler is not None:
                     await handler(job)
             elif timer.kind == WEBHOOK_ATTEMPT:
-                await self.outbox.attempt(timer.target)
+                self.outbox.start(timer.target)  # runs on, concurrently with the others
         except Exception:  # one bad timer must not stop the others
             log.exception("timer %s for %s failed", timer.kind, timer.target)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ValidationError
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Receive
+from starlette.types import Receive, Scope
 
 from .errors import ApiError, validation_error
 
@@ -126,14 +126,28 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
     return JSONResponse(data, status_code=status, headers=headers)
 
 
-async def drop_connection(receive: Receive) -> bool:
-    """Close the client's connection without an answer (a fault rule's `drop`). Reaches the socket
-    through uvicorn's request cycle, which `receive` is bound to; False when there is none (an
-    in-process test transport)."""
-    transport = getattr(getattr(receive, "__self__", None), "transport", None)
+# Where the server's request cycle (and through it the socket) is kept in a request's scope.
+_CONNECTION = "staging_emulator.connection"
+
+
+def remember_connection(scope: Scope, receive: Receive) -> None:
+    """Keep uvicorn's request cycle, which the server's own `receive` is bound to, before any
+    middleware wraps `receive`, so a fault rule can drop the connection later."""
+    cycle = getattr(receive, "__self__", None)
+    if getattr(cycle, "transport", None) is not None:
+        scope[_CONNECTION] = cycle
+
+
+async def drop_connection(scope: Scope) -> bool:
+    """Close the client's connection without an answer (a fault rule's `drop`); False when there
+    is no socket to close (an in-process test transport)."""
+    cycle = scope.get(_CONNECTION)
+    transport = getattr(cycle, "transport", None)
     if transport is None:
         return False
     transport.abort()  # a reset, as a crashed or overloaded upstream would
-    for _ in range(3):  # let the server see the connection go, so it sends nothing after us
-        await asyncio.sleep(0)
+    for _ in range(100):  # until the server has seen it go, so it sends nothing after us
+        if getattr(cycle, "disconnected", True):
+            break
+        await asyncio.sleep(0.001)
     return True

@@ -156,8 +156,9 @@ class VendorApi(ABC):
         if rule is None:
             return None
         if rule.action == "drop":
-            await drop_connection(receive)
-            return Response(status_code=rule.status)  # only reached without a real connection
+            if await drop_connection(scope):
+                return _NO_ANSWER
+            return self.fault_response(rule)  # no socket to drop (an in-process transport)
         return self.fault_response(rule)
 
     def fault_response(self, rule: FaultRule) -> Response:
@@ -220,6 +221,16 @@ class VendorApi(ABC):
         )
         app.router.redirect_slashes = False  # `/renders/` is a 404, as at the vendor
         return _CatchAll(app, internal_error)
+
+
+class _NoAnswer(Response):
+    """Sends nothing: the connection is gone."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        return None
+
+
+_NO_ANSWER = _NoAnswer()
 
 
 class _CatchAll:
