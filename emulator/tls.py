@@ -20,7 +20,7 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -337,22 +337,31 @@ def trust_instructions(ca: Path, bundle: Path | None = None) -> str:
     )
 
 
-def install_commands(ca: Path, platform: str = sys.platform) -> list[list[str]]:
-    """The commands that add the CA to the system trust store of this platform."""
+def install_commands(
+    ca: Path, platform: str = sys.platform, has: Callable[[str], bool] | None = None
+) -> list[list[str]]:
+    """The commands that add the CA to the system trust store of this platform (`has`: whether a
+    tool is installed)."""
+    has = has or _installed
     if platform == "darwin":
         keychain = "/Library/Keychains/System.keychain"
         return [["security", "add-trusted-cert", "-d", "-r", "trustRoot", "-k", keychain, str(ca)]]
     if platform.startswith("win"):
         return [["certutil", "-addstore", "-f", "ROOT", str(ca)]]
-    if Path("/usr/sbin/update-ca-certificates").exists() or shutil.which("update-ca-certificates"):
-        target = f"/usr/local/share/ca-certificates/{INSTALLED_NAME}.crt"  # Debian, Ubuntu, Alpine
+    if has("update-ca-certificates"):  # Debian, Ubuntu, Alpine
+        target = f"/usr/local/share/ca-certificates/{INSTALLED_NAME}.crt"
         return [["cp", str(ca), target], ["update-ca-certificates"]]
-    if shutil.which("update-ca-trust"):
-        target = f"/etc/pki/ca-trust/source/anchors/{INSTALLED_NAME}.pem"  # Fedora, RHEL
+    if has("update-ca-trust"):  # Fedora, RHEL
+        target = f"/etc/pki/ca-trust/source/anchors/{INSTALLED_NAME}.pem"
         return [["cp", str(ca), target], ["update-ca-trust", "extract"]]
-    if shutil.which("trust"):
-        return [["trust", "anchor", "--store", str(ca)]]  # Arch (p11-kit)
+    if has("trust"):  # Arch (p11-kit)
+        return [["trust", "anchor", "--store", str(ca)]]
     raise RuntimeError("no known system trust store tool (update-ca-certificates, update-ca-trust)")
+
+
+def _installed(tool: str) -> bool:
+    # /usr/sbin is often not on a user's PATH, though sudo will find the tool there
+    return shutil.which(tool) is not None or Path("/usr/sbin", tool).exists()
 
 
 def install_ca(ca: Path, platform: str = sys.platform) -> list[list[str]]:

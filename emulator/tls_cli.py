@@ -44,7 +44,7 @@ def start_https(
     default_public_port: int | None = None,
 ) -> HttpsListener:
     """Bind the HTTPS port and make or reuse the certificates (see `tls.listen_https`)."""
-    from .tls import listen_https
+    from .tls import DEFAULT_TLS_PORT, listen_https
 
     port = settings.tls_port if settings.tls_port is not None else default_port
     directory = tls_directory(settings)
@@ -52,7 +52,8 @@ def start_https(
     try:
         return listen_https(app, settings.host, port, directory, public_port)
     except OSError as exc:
-        where = f"{settings.host}:{port if port is not None else 443}"
+        tried = str(port) if port is not None else f"443 or {DEFAULT_TLS_PORT}"
+        where = f"{settings.host}:{tried}"
         if exc.errno == errno.EADDRINUSE:
             raise TlsProblem(
                 f"cannot listen for HTTPS on {where}: the port is in use; pick another with "

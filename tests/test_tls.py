@@ -524,8 +524,13 @@ def test_install_commands_per_platform(tmp_path: Path) -> None:
     ca = tmp_path / "ca.pem"
     assert tls.install_commands(ca, "darwin")[0][:2] == ["security", "add-trusted-cert"]
     assert tls.install_commands(ca, "win32") == [["certutil", "-addstore", "-f", "ROOT", str(ca)]]
-    linux = tls.install_commands(ca, "linux")
-    assert linux[0][0] in ("cp", "trust")
+    debian = tls.install_commands(ca, "linux", has=lambda tool: tool == "update-ca-certificates")
+    assert debian[-1] == ["update-ca-certificates"]
+    assert debian[0][-1].startswith("/usr/local/share/ca-certificates/")
+    fedora = tls.install_commands(ca, "linux", has=lambda tool: tool == "update-ca-trust")
+    assert fedora[-1] == ["update-ca-trust", "extract"]
+    with pytest.raises(RuntimeError, match="no known system trust store"):
+        tls.install_commands(ca, "linux", has=lambda tool: False)
 
 
 # the hosts file

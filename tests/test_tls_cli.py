@@ -100,6 +100,7 @@ def test_ca_install_runs_the_platform_commands(
 ) -> None:
     ran: list[list[str]] = []
     monkeypatch.setattr(tls.subprocess, "run", lambda command, check: ran.append(command))
+    monkeypatch.setattr(tls, "_installed", lambda tool: tool == "update-ca-certificates")
     assert main(["ca", "--install", "--tls-dir", str(tmp_path)]) == 0
     assert ran == tls.install_commands(tmp_path / tls.CA_FILE)
     assert "installed" in capsys.readouterr().out
@@ -112,6 +113,7 @@ def test_ca_install_without_rights_prints_what_to_run(
         raise subprocess.CalledProcessError(1, command)
 
     monkeypatch.setattr(tls.subprocess, "run", refuse)
+    monkeypatch.setattr(tls, "_installed", lambda tool: tool == "update-ca-certificates")
     assert main(["ca", "--install", "--tls-dir", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "could not install" in err and "sudo" in err
