@@ -169,7 +169,9 @@ class Decor8(VendorApi):
         fields = await self._fields(request, account)
         body = parse_model(m.GenerateInspirationalDesigns, fields.values)
         body.require_room_and_style()
-        key = f"inspiration:{body.room_type}:{body.design_style}:{body.seed}:{uuid.uuid4().hex}"
+        # the same seed draws the same room [PY "seed: random seed for reproducibility"]
+        nonce = self.engine.ids.hex(12) if body.seed is None else f"seed{body.seed}"
+        key = f"inspiration:{body.room_type}:{body.design_style}:{nonce}"
         order = d.Order(
             operation="generate_inspirational_designs",
             spec=d.spec(
@@ -367,7 +369,7 @@ class Decor8(VendorApi):
         body = parse_model(m.GenerateImageCaptions, fields.values)
         body.require("room_type", "design_style")
         count = body.num_captions or 1
-        key = f"{body.room_type}:{body.design_style}:{uuid.uuid4().hex}"
+        key = f"{body.room_type}:{body.design_style}:{self.engine.ids.hex(12)}"
         lines = d.captions(body.room_type, body.design_style, count, key, quoted=True)
         self.refuse_if_faulted("generate_image_captions")
         plan = self.plan_job("generate_image_captions")
