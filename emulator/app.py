@@ -20,10 +20,10 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .control.api import control_routes, openapi_routes
+from .control.dashboard import dashboard_routes
 from .control.journal import Journal, vendor_resolver
 from .core.engine import Engine
 from .core.jobs import JobState
-from .core.http import remember_connection
 from .core.media import MediaNotReady
 from .core.vendor import VendorApi
 from .hosts import LOCAL_HOSTS, media_bases, media_host_of
@@ -44,6 +44,7 @@ class EmulatorApp:
         routes = [
             Route("/", self.index, methods=["GET"]),
             Route("/_media/{name}", self.media, methods=["GET", "HEAD"]),
+            Mount("/_emulator/ui", routes=dashboard_routes(self)),
             Mount("/_emulator", routes=control_routes(self)),
             *openapi_routes(self),
             *[Mount(f"/{slug}", app) for slug, app in vendor_apps.items()],
@@ -90,7 +91,6 @@ class EmulatorApp:
             return
         vendor_app = self._by_host.get(_host(scope))
         target = vendor_app if vendor_app is not None else self._main
-        remember_connection(scope, receive)  # for fault rules that drop it
         await self.journal.record(scope, receive, send, target)
 
     @contextlib.asynccontextmanager
@@ -105,7 +105,7 @@ class EmulatorApp:
                 runner.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await runner
-            await self.engine.close()  # webhooks stopped, the store closed (no WAL left behind)
+            await self.engine.outbox.close()
 
     async def index(self, request: Request) -> Response:
         base_urls = self.base_urls()
