@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
@@ -47,7 +48,7 @@ class EmulatorApp:
             Mount("/_emulator/ui", routes=dashboard_routes(self)),
             Mount("/_emulator", routes=control_routes(self)),
             *openapi_routes(self),
-            *[Mount(f"/{slug}", app) for slug, app in vendor_apps.items()],
+            *[_vendor_mount(slug, app) for slug, app in vendor_apps.items()],
         ]
         self.journal = Journal(
             self.engine.clock,
@@ -149,6 +150,14 @@ class EmulatorApp:
             return True
         job = self.engine.jobs.get(job_id)
         return job is not None and job.state(self.engine.now()) == JobState.SUCCEEDED
+
+
+def _vendor_mount(slug: str, app: ASGIApp) -> Mount:
+    """Everything under `/<slug>/` goes to the vendor, even a path whose decoded id holds a newline
+    (a Mount's pattern stops at one), so the vendor answers in its own envelope."""
+    mount = Mount(f"/{slug}", app)
+    mount.path_regex = re.compile(mount.path_regex.pattern, re.DOTALL)
+    return mount
 
 
 def _cache_headers(etag: str) -> dict[str, str]:

@@ -173,7 +173,9 @@ def test_async_client_has_the_same_methods(emu: EmulatorServer) -> None:
 
 
 def test_unreachable_emulator_is_one_clear_error() -> None:
-    with EmulatorClient(f"http://127.0.0.1:{free_port()}") as client:
-        with pytest.raises(EmulatorUnreachable) as caught:
-            client.health()
+    with (
+        EmulatorClient(f"http://127.0.0.1:{free_port()}") as client,
+        pytest.raises(EmulatorUnreachable) as caught,
+    ):
+        client.health()
     assert "no emulator answers at http://127.0.0.1:" in caught.value.message

@@ -186,34 +186,90 @@ class _Multipart:
         return "\n".join(lines)
 
 
+class _DataUrls:
+    """Collapses base64 image data URLs in a streaming text body into `<image/jpeg data URL, N
+    bytes>` as the chunks pass, so a JSON body carrying megabytes of photo keeps its other fields
+    within the journal's cap."""
+
+    MARK = re.compile(rb"data:(image/[\w.+-]{1,40});base64,")
+    RUN = re.compile(rb"[A-Za-z0-9+/=]*")
+    TAIL = 64  # bytes held back at a chunk's end: they may start a mark
+
+    def __init__(self) -> None:
+        self.carry = b""
+        self.kind: str | None = None
+        self.count = self.padding = 0
+
+    def _summary(self) -> bytes:
+        size = self.count * 3 // 4 - self.padding
+        self.kind, text = None, f"<{self.kind} data URL, {size} bytes>"
+        return text.encode()
+
+    def feed(self, chunk: bytes) -> bytes:
+        data, self.carry = self.carry + chunk, b""
+        out, i = bytearray(), 0
+        while i < len(data):
+            if self.kind is not None:
+                end = self.RUN.match(data, i).end()  # type: ignore[union-attr]
+                self.count += end - i
+                self.padding = data[i:end].count(b"=") or self.padding
+                i = end
+                if i < len(data):
+                    out += self._summary()
+                continue
+            mark = self.MARK.search(data, i)
+            if mark is None:
+                hold = max(i, len(data) - self.TAIL)
+                out += data[i:hold]
+                self.carry = data[hold:]
+                break
+            out += data[i : mark.start()]
+            self.kind, self.count, self.padding = mark.group(1).decode(), 0, 0
+            i = mark.end()
+        return bytes(out)
+
+    def finish(self) -> bytes:
+        rest, self.carry = self.carry, b""
+        return rest + (self._summary() if self.kind is not None else b"")
+
+
 class _Capture:
     """One body as it streams: its size, its first `limit` bytes, a multipart summary."""
 
     def __init__(self, limit: int) -> None:
-        self.limit, self.keep, self.size = limit, limit, 0
+        self.limit, self.keep, self.size, self.kept = limit, limit, 0, 0
         self.head = bytearray()
         self.multipart: _Multipart | None = None
         self.content_type: str | None = None
+        self.data_urls: _DataUrls | None = None
 
     def expect(self, content_type: str | None) -> None:
         self.content_type = content_type
         kind, params = parse_options_header(content_type or "")
         if kind == b"multipart/form-data" and params.get(b"boundary"):
             self.multipart = _Multipart(params[b"boundary"])
+        elif not kind.startswith(b"image/"):
+            self.data_urls = _DataUrls()
 
     def feed(self, chunk: bytes) -> None:
         if not chunk:
             return
-        if self.size == 0:  # an image keeps enough of its header to tell its dimensions
-            self.keep = max(self.limit, SNIFF) if sniff_image(chunk) else self.limit
+        if self.size == 0 and sniff_image(chunk):  # raw image bytes: summarised, not squashed
+            self.keep, self.data_urls = max(self.limit, SNIFF), None
         self.size += len(chunk)
-        room = self.keep - len(self.head)
-        if room > 0:
-            self.head += chunk[:room]
+        self._keep(self.data_urls.feed(chunk) if self.data_urls is not None else chunk)
         if self.multipart is not None:
             self.multipart.feed(chunk)
 
+    def _keep(self, data: bytes) -> None:
+        self.kept += len(data)
+        room = self.keep - len(self.head)
+        if room > 0:
+            self.head += data[:room]
+
     def message(self, headers: dict[str, str]) -> JournalMessage:
+        if self.data_urls is not None:
+            self._keep(self.data_urls.finish())
         head = bytes(self.head)
         if self.size == 0:
             body = None
@@ -223,7 +279,7 @@ class _Capture:
             body = image
         else:
             body = _text(head[: self.limit]) if self.limit else None
-        truncated = self.size > self.limit and self.multipart is None and body is not None
+        truncated = self.kept > self.limit and self.multipart is None and body is not None
         truncated = truncated and not body.startswith("<image/")
         return JournalMessage(headers=headers, body=body, body_size=self.size, truncated=truncated)
 
