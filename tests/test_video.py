@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import av
 import pytest
@@ -152,3 +153,21 @@ def test_the_media_library_encodes_a_slideshow_once_from_stored_photos(monkeypat
     assert stored.size == len(first)
     green = probe(first)["first"].getpixel((160, 60))
     assert green[1] > 150 and green[0] < 100  # the stored upload, not a synthetic room
+
+
+def test_one_slideshow_is_encoded_at_a_time(monkeypatch):
+    active, most = [0], [0]
+    real_encode = video._encode
+
+    def counting(spec, slides):
+        active[0] += 1
+        most[0] = max(most[0], active[0])
+        try:
+            return real_encode(spec, slides)
+        finally:
+            active[0] -= 1
+
+    monkeypatch.setattr(video, "_encode", counting)
+    with ThreadPoolExecutor(4) as pool:
+        outputs = list(pool.map(lambda _: video.render(spec(1), [None]), range(4)))
+    assert most[0] == 1 and len(set(outputs)) == 1  # and the same spec gives the same bytes
