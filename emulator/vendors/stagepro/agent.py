@@ -9,16 +9,28 @@ render once the user has named a style or asked for the render.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.requests import Request
+from starlette.responses import Response
 
 from ...core.clock import iso8601
 from ...core.errors import ApiError
+from ...core.http import json_response, read_json_object
+from ...core.jobs import Job
 from ...core.store import Collection, Store
 from . import capabilities as caps
+from . import models as m
+from .jobs import JobRequest
+
+if TYPE_CHECKING:
+    pass
 
 DEFAULT_STYLE = "modern"
 
@@ -258,3 +270,153 @@ def chunks(text: str, parts: int = 6) -> list[str]:
     words = re.findall(r"\S+\s*", text)
     size = max(1, -(-len(words) // parts))
     return ["".join(words[i : i + size]) for i in range(0, len(words), size)]
+
+
+class AgentEndpoints:
+    """The agent's three endpoints, mixed into the StagePro vendor."""
+
+    async def create_agent_session(self, request: Request) -> Response:
+        me = self.caller(request, "create_agent_session")
+        body = m.parse(m.CreateSession, await read_json_object(request))
+        if body.upload_id is not None:
+            upload = self.uploads.usable(me.account.id, body.upload_id, "upload_id")
+            media = self.engine.media.get(upload.media_id)
+            assert media is not None
+            image_url = self.engine.media.url(media)
+        else:
+            assert body.image_url is not None
+            self.desk.source_of_url(body.image_url, "image_url")
+            image_url = body.image_url
+        self.refuse_unavailable(image_url)
+        endpoint = self.webhooks.active(
+            me.account.id, body.webhook_endpoint_id, "webhook_endpoint_id"
+        )
+        now = self.engine.now()
+        session = Session(
+            id=self.engine.ids.prefixed("ses_", 24),
+            account_id=me.account.id,
+            image_url=image_url,
+            upload_id=body.upload_id,
+            livemode=me.livemode,
+            auto_render=body.auto_render,
+            room_type=body.room_type or guess_room(image_url),
+            style=body.style,
+            webhook_endpoint_id=endpoint,
+            created_at=now,
+            expires_at=now + caps.SESSION_TTL,
+        )
+        self.sessions.save(session)
+        return json_response(view(session), 201)
+
+    async def send_agent_message(self, request: Request) -> Response:
+        me = self.caller(request, "send_agent_message")
+        body = m.parse(m.SendMessage, await read_json_object(request))
+        session_id = request.path_params["session_id"]
+        session = self.sessions.get(me.account.id, session_id, self.engine.now())
+        planned = None
+        if answer(session.model_copy(deep=True), body.message).render:
+            # the auto-render's picture is prepared before the transaction
+            provisional = self._render_request(
+                session, "interior-design", None, {}, None, "send_agent_message"
+            )
+            planned = await self.desk.plan(me.account, provisional)
+        job: Job | None = None
+        render_error: dict[str, Any] | None = None
+        with self.engine.store.transaction():
+            session = self.sessions.get(me.account.id, session_id, self.engine.now())
+            reply = answer(session, body.message)
+            now = self.engine.now()
+            session.messages += [
+                Message(role="user", content=body.message, created_at=now),
+                Message(role="assistant", content=reply.content, created_at=now),
+            ]
+            if reply.render and planned is not None:
+                planned.request = self._render_request(
+                    session, "interior-design", None, {}, None, "send_agent_message"
+                )
+                try:
+                    with self.engine.store.transaction():
+                        job = self._start(me, planned)
+                    session.job_ids.append(job.id)
+                except ApiError as exc:  # the chat is free; the render alone is refused
+                    render_error = {"code": exc.code, "message": exc.message}
+            self.sessions.save(session)
+        if job is not None:
+            self.engine.wake()
+        result = {
+            "session_id": session.id,
+            "message": {"role": "assistant", "content": reply.content},
+            "readyToRender": session.ready,
+            "job_id": job.id if job else None,
+        }
+        if render_error is not None:
+            result["render_error"] = render_error
+        if not body.stream:
+            return json_response(result)
+        return EventSourceResponse(
+            self._stream(reply.content, result),
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    async def _stream(self, content: str, completed: dict[str, Any]):
+        """[PROPOSED] the reply in several `message.delta` events, then `message.completed` and
+        `done`; each event is flushed as it is produced."""
+        for piece in chunks(content):
+            yield ServerSentEvent(data=json.dumps({"delta": piece}), event="message.delta")
+            await asyncio.sleep(self.stream_delay)
+        yield ServerSentEvent(data=json.dumps(completed), event="message.completed")
+        yield ServerSentEvent(data="{}", event="done")
+
+    async def render_agent_session(self, request: Request) -> Response:
+        me = self.caller(request, "render_agent_session")
+        body = m.parse(m.Render, await read_json_object(request, allow_empty=True))
+        session_id = request.path_params["session_id"]
+        session = self.sessions.get(me.account.id, session_id, self.engine.now())
+        if not session.ready:
+            raise ApiError(
+                409,
+                "The agent is not ready to render yet: name a style or ask for the render first",
+                code="not_ready_to_render",
+            )
+        endpoint = self.webhooks.active(
+            me.account.id, body.webhook_endpoint_id, "webhook_endpoint_id"
+        ) or self._still_active(me.account.id, session.webhook_endpoint_id)
+        options = body.options.model_dump() if body.options else None
+        job_request = self._render_request(
+            session, body.job_type, options, body.metadata or {}, endpoint
+        )
+        planned = await self.desk.plan(me.account, job_request)
+        with self.engine.store.transaction():
+            job = self._start(me, planned)
+            fresh = self.sessions.get(me.account.id, session_id, self.engine.now())
+            fresh.job_ids.append(job.id)
+            self.sessions.save(fresh)
+        self.engine.wake()
+        return json_response(self.desk.view(job), 202)
+
+    def _render_request(
+        self,
+        session: Session,
+        job_type: str,
+        options: dict[str, Any] | None,
+        metadata: dict[str, Any],
+        endpoint: str | None,
+        operation: str = "render_agent_session",
+    ) -> JobRequest:
+        given: dict[str, Any] = {
+            "image_url": session.image_url,
+            "style": session.style or DEFAULT_STYLE,
+            "room_type": session.room_type or "living-room",
+        }
+        if job_type == "edit":
+            asked = [msg.content for msg in session.messages if msg.role == "user"]
+            given["prompt"] = (asked[-1] if asked else "Redesign this room")[: m.MAX_PROMPT]
+        if options:
+            given["options"] = options
+        return JobRequest(
+            type=job_type,
+            input=given,
+            metadata=metadata | {"agent_session_id": session.id},
+            webhook_endpoint_id=endpoint or session.webhook_endpoint_id,
+            operation=operation,
+        )

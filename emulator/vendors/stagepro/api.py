@@ -7,13 +7,10 @@ Base `https://www.stageproai.com/api/v1` [DOC]; `Authorization: Bearer sk_live_.
 
 from __future__ import annotations
 
-import asyncio
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
@@ -28,8 +25,17 @@ from ...core.vendor import VendorApi, routes_from
 from . import agent
 from . import capabilities as caps
 from . import models as m
-from .batches import Batch, Batches, Workflow
-from .jobs import JobDesk, JobRequest, PlannedJob, Source, fingerprint, is_stagepro_job
+from .agent import AgentEndpoints
+from .batches import BatchEndpoints, Batches
+from .jobs import (
+    IdempotencyRecord,
+    JobDesk,
+    JobRequest,
+    PlannedJob,
+    Source,
+    fingerprint,
+    is_stagepro_job,
+)
 from .keys import LIVE, TEST, Keys, mode_of
 from .uploads import Uploads
 from .webhooks import CHALLENGE_OPERATION, Webhooks
@@ -74,13 +80,7 @@ class Caller:
     livemode: bool
 
 
-class Idempotency(m._Body):
-    id: str  # "<account id>|<key>"
-    job_id: str
-    fingerprint: str
-
-
-class StagePro(VendorApi):
+class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
     slug = "stagepro"
     title = "StagePro"
     hosts = ("www.stageproai.com", "stageproai.com")
@@ -103,7 +103,7 @@ class StagePro(VendorApi):
         self.desk = JobDesk(self)
         self.batches = Batches(engine.store, engine.jobs)
         self.sessions = agent.Sessions(engine.store)
-        self._idempotency = Collection(engine.store, "stagepro.idempotency", Idempotency)
+        self._idempotency = Collection(engine.store, "stagepro.idempotency", IdempotencyRecord)
         self.stream_delay = float(self.options.get("agent_stream_delay", 0.02))
         engine.outbox.signers[self.slug] = self.webhooks.sign_delivery
 
@@ -298,7 +298,7 @@ class StagePro(VendorApi):
             job = self._start(me, planned)
             if idem:
                 self._idempotency.save(
-                    Idempotency(id=idem, job_id=job.id, fingerprint=print_), account.id
+                    IdempotencyRecord(id=idem, job_id=job.id, fingerprint=print_), account.id
                 )
         self.engine.wake()
         return json_response(self.desk.view(job), 202)
@@ -385,129 +385,6 @@ class StagePro(VendorApi):
         except ApiError:
             return None
 
-    # batches and workflows
-
-    async def create_batch(self, request: Request) -> Response:
-        me = self.caller(request, "create_batch")
-        body = m.parse(m.CreateBatch, await read_json_object(request))
-        batch, jobs = await self._run_batch(
-            me, body.type, body.input, body, shared_name="input", operation="create_batch"
-        )
-        return json_response(
-            {
-                "batch_id": batch.id,
-                "object": "batch",
-                "status": "queued",
-                "job_ids": batch.job_ids,
-                "total": len(jobs),
-            },
-            202,
-        )
-
-    async def get_batch(self, request: Request) -> Response:
-        me = self.caller(request, "get_batch")
-        batch = self.batches.get(me.account.id, request.path_params["batch_id"])
-        return json_response(self.batches.view(batch, self.engine.now()))
-
-    async def create_workflow(self, request: Request) -> Response:
-        me = self.caller(request, "create_workflow")
-        body = m.parse(m.CreateWorkflow, await read_json_object(request))
-        job_type, tool = caps.WORKFLOW_TEMPLATES[body.template]
-        shared = body.defaults.model_copy(update={"listing_tool": tool} if tool else {})
-        workflow_id = self.engine.ids.prefixed("wf_", 24)
-        await self._run_batch(
-            me,
-            job_type,
-            shared,
-            body,
-            shared_name="defaults",
-            operation="create_workflow",
-            workflow=(workflow_id, body.template),
-        )
-        workflow = self.batches.get_workflow(me.account.id, workflow_id)
-        view = self.batches.workflow_view(workflow, self.engine.now())
-        return json_response(view | {"status": "queued"}, 202)
-
-    async def get_workflow(self, request: Request) -> Response:
-        me = self.caller(request, "get_workflow")
-        workflow = self.batches.get_workflow(me.account.id, request.path_params["workflow_id"])
-        return json_response(self.batches.workflow_view(workflow, self.engine.now()))
-
-    async def _run_batch(
-        self,
-        me: Caller,
-        job_type: str,
-        shared: m.Design,
-        body: m.CreateBatch | m.CreateWorkflow,
-        *,
-        shared_name: str,
-        operation: str,
-        workflow: tuple[str, str] | None = None,
-    ) -> tuple[Batch, list[Job]]:
-        """Plan every photo's job, then charge for all and create them at once (all or nothing)."""
-        account = me.account
-        endpoint = self.webhooks.active(account.id, body.webhook_endpoint_id, "webhook_endpoint_id")
-        batch_id = self.engine.ids.prefixed("bat_", 24)
-        base = shared.model_dump(exclude_none=True)
-        problems: list[tuple[str, str]] = []
-        requests = []
-        for index, photo in enumerate(body.photos):
-            given = base | photo.model_dump(exclude_none=True, exclude={"label"})
-            design = m.Design.model_validate(given)
-            for field, _ in m.requirements(job_type, design, shared_name):
-                name = field.split(".", 1)[1]
-                at = f"photos[{index}].{name}" if name == "room_type" else field
-                problems.append((at, f"{at} is required for {job_type} jobs"))
-            metadata = dict(body.metadata or {})
-            metadata |= {"listing_id": body.listing_id} if body.listing_id else {}
-            metadata |= {"label": photo.label} if photo.label is not None else {}
-            metadata["photo_index"] = index
-            requests.append(
-                JobRequest(
-                    type=job_type,
-                    input=given,
-                    metadata=metadata,
-                    webhook_endpoint_id=endpoint,
-                    batch_id=batch_id,
-                    operation=operation,
-                )
-            )
-        if problems:
-            raise m.invalid(list(dict.fromkeys(problems)))
-        planned = [
-            await self.desk.plan(account, r, at=f"photos[{i}]") for i, r in enumerate(requests)
-        ]
-        now = self.engine.now()
-        with self.engine.store.transaction():
-            self.charge(account.id, sum(p.credits for p in planned) if me.livemode else 0)
-            jobs = [self.desk.create(account, p, me.livemode) for p in planned]
-            batch = self.batches.save(
-                Batch(
-                    id=batch_id,
-                    account_id=account.id,
-                    type=job_type,
-                    listing_id=body.listing_id,
-                    job_ids=[j.id for j in jobs],
-                    webhook_endpoint_id=endpoint,
-                    workflow_id=workflow[0] if workflow else None,
-                    metadata=body.metadata or {},
-                    created_at=now,
-                )
-            )
-            if workflow:
-                self.batches.save_workflow(
-                    Workflow(
-                        id=workflow[0],
-                        account_id=account.id,
-                        template=workflow[1],
-                        batch_id=batch_id,
-                        listing_id=body.listing_id,
-                        created_at=now,
-                    )
-                )
-        self.engine.wake()
-        return batch, jobs
-
     # uploads
 
     async def create_upload(self, request: Request) -> Response:
@@ -558,154 +435,6 @@ class StagePro(VendorApi):
         endpoint = self.webhooks.get(me.account.id, request.path_params["endpoint_id"])
         self.webhooks.challenge(endpoint)
         return json_response(self.webhooks.view(endpoint), 202)
-
-    # the design agent
-
-    async def create_agent_session(self, request: Request) -> Response:
-        me = self.caller(request, "create_agent_session")
-        body = m.parse(m.CreateSession, await read_json_object(request))
-        if body.upload_id is not None:
-            upload = self.uploads.usable(me.account.id, body.upload_id, "upload_id")
-            media = self.engine.media.get(upload.media_id)
-            assert media is not None
-            image_url = self.engine.media.url(media)
-        else:
-            assert body.image_url is not None
-            self.desk.source_of_url(body.image_url, "image_url")
-            image_url = body.image_url
-        self.refuse_unavailable(image_url)
-        endpoint = self.webhooks.active(
-            me.account.id, body.webhook_endpoint_id, "webhook_endpoint_id"
-        )
-        now = self.engine.now()
-        session = agent.Session(
-            id=self.engine.ids.prefixed("ses_", 24),
-            account_id=me.account.id,
-            image_url=image_url,
-            upload_id=body.upload_id,
-            livemode=me.livemode,
-            auto_render=body.auto_render,
-            room_type=body.room_type or agent.guess_room(image_url),
-            style=body.style,
-            webhook_endpoint_id=endpoint,
-            created_at=now,
-            expires_at=now + caps.SESSION_TTL,
-        )
-        self.sessions.save(session)
-        return json_response(agent.view(session), 201)
-
-    async def send_agent_message(self, request: Request) -> Response:
-        me = self.caller(request, "send_agent_message")
-        body = m.parse(m.SendMessage, await read_json_object(request))
-        session_id = request.path_params["session_id"]
-        session = self.sessions.get(me.account.id, session_id, self.engine.now())
-        planned = None
-        if agent.answer(session.model_copy(deep=True), body.message).render:
-            # the auto-render's picture is prepared before the transaction
-            provisional = self._render_request(
-                session, "interior-design", None, {}, None, "send_agent_message"
-            )
-            planned = await self.desk.plan(me.account, provisional)
-        job: Job | None = None
-        render_error: dict[str, Any] | None = None
-        with self.engine.store.transaction():
-            session = self.sessions.get(me.account.id, session_id, self.engine.now())
-            reply = agent.answer(session, body.message)
-            now = self.engine.now()
-            session.messages += [
-                agent.Message(role="user", content=body.message, created_at=now),
-                agent.Message(role="assistant", content=reply.content, created_at=now),
-            ]
-            if reply.render and planned is not None:
-                planned.request = self._render_request(
-                    session, "interior-design", None, {}, None, "send_agent_message"
-                )
-                try:
-                    with self.engine.store.transaction():
-                        job = self._start(me, planned)
-                    session.job_ids.append(job.id)
-                except ApiError as exc:  # the chat is free; the render alone is refused
-                    render_error = {"code": exc.code, "message": exc.message}
-            self.sessions.save(session)
-        if job is not None:
-            self.engine.wake()
-        result = {
-            "session_id": session.id,
-            "message": {"role": "assistant", "content": reply.content},
-            "readyToRender": session.ready,
-            "job_id": job.id if job else None,
-        }
-        if render_error is not None:
-            result["render_error"] = render_error
-        if not body.stream:
-            return json_response(result)
-        return EventSourceResponse(
-            self._stream(reply.content, result),
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
-
-    async def _stream(self, content: str, completed: dict[str, Any]):
-        """[PROPOSED] the reply in several `message.delta` events, then `message.completed` and
-        `done`; each event is flushed as it is produced."""
-        for piece in agent.chunks(content):
-            yield ServerSentEvent(data=json.dumps({"delta": piece}), event="message.delta")
-            await asyncio.sleep(self.stream_delay)
-        yield ServerSentEvent(data=json.dumps(completed), event="message.completed")
-        yield ServerSentEvent(data="{}", event="done")
-
-    async def render_agent_session(self, request: Request) -> Response:
-        me = self.caller(request, "render_agent_session")
-        body = m.parse(m.Render, await read_json_object(request, allow_empty=True))
-        session_id = request.path_params["session_id"]
-        session = self.sessions.get(me.account.id, session_id, self.engine.now())
-        if not session.ready:
-            raise ApiError(
-                409,
-                "The agent is not ready to render yet: name a style or ask for the render first",
-                code="not_ready_to_render",
-            )
-        endpoint = self.webhooks.active(
-            me.account.id, body.webhook_endpoint_id, "webhook_endpoint_id"
-        ) or self._still_active(me.account.id, session.webhook_endpoint_id)
-        options = body.options.model_dump() if body.options else None
-        job_request = self._render_request(
-            session, body.job_type, options, body.metadata or {}, endpoint
-        )
-        planned = await self.desk.plan(me.account, job_request)
-        with self.engine.store.transaction():
-            job = self._start(me, planned)
-            fresh = self.sessions.get(me.account.id, session_id, self.engine.now())
-            fresh.job_ids.append(job.id)
-            self.sessions.save(fresh)
-        self.engine.wake()
-        return json_response(self.desk.view(job), 202)
-
-    def _render_request(
-        self,
-        session: agent.Session,
-        job_type: str,
-        options: dict[str, Any] | None,
-        metadata: dict[str, Any],
-        endpoint: str | None,
-        operation: str = "render_agent_session",
-    ) -> JobRequest:
-        given: dict[str, Any] = {
-            "image_url": session.image_url,
-            "style": session.style or agent.DEFAULT_STYLE,
-            "room_type": session.room_type or "living-room",
-        }
-        if job_type == "edit":
-            asked = [msg.content for msg in session.messages if msg.role == "user"]
-            given["prompt"] = (asked[-1] if asked else "Redesign this room")[: m.MAX_PROMPT]
-        if options:
-            given["options"] = options
-        return JobRequest(
-            type=job_type,
-            input=given,
-            metadata=metadata | {"agent_session_id": session.id},
-            webhook_endpoint_id=endpoint or session.webhook_endpoint_id,
-            operation=operation,
-        )
 
     # events
 

@@ -5,15 +5,23 @@ a batch. [PROPOSED] shapes, counts by state and the terminal statuses `completed
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
+from starlette.requests import Request
+from starlette.responses import Response
 
 from ...core.clock import iso8601
 from ...core.errors import ApiError
-from ...core.jobs import Job, JobState
+from ...core.http import json_response, read_json_object
+from ...core.jobs import Job
 from ...core.store import Collection, Store
-from .jobs import STATUS_WORDS
+from . import capabilities as caps
+from . import models as m
+from .jobs import STATUS_WORDS, JobRequest
+
+if TYPE_CHECKING:
+    from .api import Caller
 
 
 class Batch(BaseModel):
@@ -123,4 +131,126 @@ def batch_status(counts: dict[str, int]) -> str:
     return "failed" if done == 0 else "partially_failed"
 
 
-__all__ = ["Batch", "Batches", "JobState", "Workflow", "batch_status"]
+class BatchEndpoints:
+    """POST/GET /batches and /workflows, mixed into the StagePro vendor."""
+
+    async def create_batch(self, request: Request) -> Response:
+        me = self.caller(request, "create_batch")
+        body = m.parse(m.CreateBatch, await read_json_object(request))
+        batch, jobs = await self._run_batch(
+            me, body.type, body.input, body, shared_name="input", operation="create_batch"
+        )
+        return json_response(
+            {
+                "batch_id": batch.id,
+                "object": "batch",
+                "status": "queued",
+                "job_ids": batch.job_ids,
+                "total": len(jobs),
+            },
+            202,
+        )
+
+    async def get_batch(self, request: Request) -> Response:
+        me = self.caller(request, "get_batch")
+        batch = self.batches.get(me.account.id, request.path_params["batch_id"])
+        return json_response(self.batches.view(batch, self.engine.now()))
+
+    async def create_workflow(self, request: Request) -> Response:
+        me = self.caller(request, "create_workflow")
+        body = m.parse(m.CreateWorkflow, await read_json_object(request))
+        job_type, tool = caps.WORKFLOW_TEMPLATES[body.template]
+        shared = body.defaults.model_copy(update={"listing_tool": tool} if tool else {})
+        workflow_id = self.engine.ids.prefixed("wf_", 24)
+        await self._run_batch(
+            me,
+            job_type,
+            shared,
+            body,
+            shared_name="defaults",
+            operation="create_workflow",
+            workflow=(workflow_id, body.template),
+        )
+        workflow = self.batches.get_workflow(me.account.id, workflow_id)
+        view = self.batches.workflow_view(workflow, self.engine.now())
+        return json_response(view | {"status": "queued"}, 202)
+
+    async def get_workflow(self, request: Request) -> Response:
+        me = self.caller(request, "get_workflow")
+        workflow = self.batches.get_workflow(me.account.id, request.path_params["workflow_id"])
+        return json_response(self.batches.workflow_view(workflow, self.engine.now()))
+
+    async def _run_batch(
+        self,
+        me: Caller,
+        job_type: str,
+        shared: m.Design,
+        body: m.CreateBatch | m.CreateWorkflow,
+        *,
+        shared_name: str,
+        operation: str,
+        workflow: tuple[str, str] | None = None,
+    ) -> tuple[Batch, list[Job]]:
+        """Plan every photo's job, then charge for all and create them at once (all or nothing)."""
+        account = me.account
+        endpoint = self.webhooks.active(account.id, body.webhook_endpoint_id, "webhook_endpoint_id")
+        batch_id = self.engine.ids.prefixed("bat_", 24)
+        base = shared.model_dump(exclude_none=True)
+        problems: list[tuple[str, str]] = []
+        requests = []
+        for index, photo in enumerate(body.photos):
+            given = base | photo.model_dump(exclude_none=True, exclude={"label"})
+            design = m.Design.model_validate(given)
+            for field, _ in m.requirements(job_type, design, shared_name):
+                name = field.split(".", 1)[1]
+                at = f"photos[{index}].{name}" if name == "room_type" else field
+                problems.append((at, f"{at} is required for {job_type} jobs"))
+            metadata = dict(body.metadata or {})
+            metadata |= {"listing_id": body.listing_id} if body.listing_id else {}
+            metadata |= {"label": photo.label} if photo.label is not None else {}
+            metadata["photo_index"] = index
+            requests.append(
+                JobRequest(
+                    type=job_type,
+                    input=given,
+                    metadata=metadata,
+                    webhook_endpoint_id=endpoint,
+                    batch_id=batch_id,
+                    operation=operation,
+                )
+            )
+        if problems:
+            raise m.invalid(list(dict.fromkeys(problems)))
+        planned = [
+            await self.desk.plan(account, r, at=f"photos[{i}]") for i, r in enumerate(requests)
+        ]
+        now = self.engine.now()
+        with self.engine.store.transaction():
+            self.charge(account.id, sum(p.credits for p in planned) if me.livemode else 0)
+            jobs = [self.desk.create(account, p, me.livemode) for p in planned]
+            batch = self.batches.save(
+                Batch(
+                    id=batch_id,
+                    account_id=account.id,
+                    type=job_type,
+                    listing_id=body.listing_id,
+                    job_ids=[j.id for j in jobs],
+                    webhook_endpoint_id=endpoint,
+                    workflow_id=workflow[0] if workflow else None,
+                    metadata=body.metadata or {},
+                    created_at=now,
+                )
+            )
+            if workflow:
+                self.batches.save_workflow(
+                    Workflow(
+                        id=workflow[0],
+                        account_id=account.id,
+                        template=workflow[1],
+                        batch_id=batch_id,
+                        listing_id=body.listing_id,
+                        created_at=now,
+                    )
+                )
+        self.engine.wake()
+        return batch, jobs

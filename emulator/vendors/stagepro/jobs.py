@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image, ImageOps
+from pydantic import BaseModel
 
 from ...core.accounts import Account
 from ...core.clock import iso8601
@@ -38,7 +39,14 @@ STATUS_WORDS = {
     JobState.FAILED: "failed",
 }
 FAILURE_CODE = "generation_failed"  # [PROPOSED]
-VERIFICATION = "webhook_verification"  # an engine job that only times the challenge
+
+
+class IdempotencyRecord(BaseModel):
+    """[PROPOSED] an idempotency key of an account and the job it made."""
+
+    id: str  # "<account id>|<key>"
+    job_id: str
+    fingerprint: str
 
 
 @dataclass

@@ -10,6 +10,7 @@ import json
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,7 +18,6 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationError,
-    field_validator,
     model_validator,
 )
 
@@ -38,17 +38,7 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-def _style(value: str | None) -> str | None:
-    return None if value is None else one_of(value, caps.STYLES, "style")
-
-
-def _room(value: str | None) -> str | None:
-    return None if value is None else one_of(value, caps.ROOM_TYPES, "room_type")
-
-
-def _tool(value: str | None) -> str | None:
-    if value is None:
-        return None
+def _tool(value: str) -> str:
     if value in caps.APP_ONLY_TOOLS:
         raise ValueError(
             f"{caps.APP_ONLY_TOOLS[value]} ('{value}') is app-only (interactive UI) and cannot be "
@@ -57,35 +47,35 @@ def _tool(value: str | None) -> str | None:
     return one_of(value, caps.LISTING_TOOLS, "listing_tool")
 
 
-def _metadata(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    if value is not None and len(json.dumps(value)) > MAX_METADATA_BYTES:
+def _metadata(value: dict[str, Any]) -> dict[str, Any]:
+    if len(json.dumps(value)) > MAX_METADATA_BYTES:
         raise ValueError(f"at most {MAX_METADATA_BYTES} bytes of JSON")
     return value
 
 
+Style = Annotated[StrictStr, AfterValidator(lambda v: one_of(v, caps.STYLES, "style"))]
+RoomType = Annotated[StrictStr, AfterValidator(lambda v: one_of(v, caps.ROOM_TYPES, "room_type"))]
+ListingTool = Annotated[StrictStr, AfterValidator(_tool)]
+AspectRatio = Annotated[
+    StrictStr, AfterValidator(lambda v: one_of(v, caps.ASPECT_RATIOS, "aspect_ratio"))
+]
+Metadata = Annotated[dict[str, Any], AfterValidator(_metadata)]
+
+
 class Options(_Body):
     creativity: Annotated[StrictInt, Field(ge=1, le=5)] = caps.CREATIVITY["default"]
-    aspect_ratio: StrictStr = "original"
-
-    @field_validator("aspect_ratio")
-    @classmethod
-    def _aspect(cls, value: str) -> str:
-        return one_of(value, caps.ASPECT_RATIOS, "aspect_ratio")
+    aspect_ratio: AspectRatio = "original"
 
 
 class Design(_Body):
     """The fields a job's input, a batch's shared input and a workflow's defaults have in common."""
 
-    style: StrictStr | None = None
-    room_type: StrictStr | None = None
+    style: Style | None = None
+    room_type: RoomType | None = None
     options: Options | None = None
     prompt: Annotated[StrictStr, Field(min_length=1, max_length=MAX_PROMPT)] | None = None
-    listing_tool: StrictStr | None = None
+    listing_tool: ListingTool | None = None
     empty_room_url: Url | None = None
-
-    _check_style = field_validator("style")(classmethod(lambda cls, v: _style(v)))
-    _check_room = field_validator("room_type")(classmethod(lambda cls, v: _room(v)))
-    _check_tool = field_validator("listing_tool")(classmethod(lambda cls, v: _tool(v)))
 
 
 class JobInput(Design):
@@ -98,11 +88,9 @@ class CreateJob(_Body):
 
     type: Literal["empty-room", "virtual-stage", "interior-design", "edit", "listing-tool"]
     input: JobInput
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
     idempotency_key: Annotated[StrictStr, Field(min_length=1, max_length=255)] | None = None
     webhook_endpoint_id: Text | None = None
-
-    _check_metadata = field_validator("metadata")(classmethod(lambda cls, v: _metadata(v)))
 
     @model_validator(mode="after")
     def _complete(self) -> CreateJob:
@@ -142,21 +130,16 @@ class FieldErrors(ValueError):
 
 
 class Regenerate(_Body):
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
     webhook_endpoint_id: Text | None = None
-
-    _check_metadata = field_validator("metadata")(classmethod(lambda cls, v: _metadata(v)))
 
 
 class Photo(_Body):
     image_url: Url | None = None
     upload_id: Text | None = None
     label: Annotated[StrictStr, Field(max_length=MAX_LABEL)] | None = None
-    room_type: StrictStr | None = None
-    style: StrictStr | None = None
-
-    _check_style = field_validator("style")(classmethod(lambda cls, v: _style(v)))
-    _check_room = field_validator("room_type")(classmethod(lambda cls, v: _room(v)))
+    room_type: RoomType | None = None
+    style: Style | None = None
 
     @model_validator(mode="after")
     def _one_image(self) -> Photo:
@@ -175,28 +158,21 @@ class CreateBatch(_Body):
     input: Design = Field(default_factory=Design)
     listing_id: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
     photos: Photos
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
     webhook_endpoint_id: Text | None = None
-
-    _check_metadata = field_validator("metadata")(classmethod(lambda cls, v: _metadata(v)))
 
 
 class CreateWorkflow(_Body):
     """POST /workflows [DOC] example."""
 
-    template: StrictStr
+    template: Annotated[
+        StrictStr, AfterValidator(lambda v: one_of(v, caps.WORKFLOW_TEMPLATES, "template"))
+    ]
     listing_id: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
     defaults: Design = Field(default_factory=Design)
     photos: Photos
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
     webhook_endpoint_id: Text | None = None
-
-    _check_metadata = field_validator("metadata")(classmethod(lambda cls, v: _metadata(v)))
-
-    @field_validator("template")
-    @classmethod
-    def _template(cls, value: str) -> str:
-        return one_of(value, caps.WORKFLOW_TEMPLATES, "template")
 
 
 class ListJobs(_Body):
@@ -226,12 +202,9 @@ class CreateSession(_Body):
     image_url: Url | None = None
     upload_id: Text | None = None
     auto_render: StrictBool = False  # [DOC] defaults to false
-    room_type: StrictStr | None = None
-    style: StrictStr | None = None
+    room_type: RoomType | None = None
+    style: Style | None = None
     webhook_endpoint_id: Text | None = None
-
-    _check_style = field_validator("style")(classmethod(lambda cls, v: _style(v)))
-    _check_room = field_validator("room_type")(classmethod(lambda cls, v: _room(v)))
 
     @model_validator(mode="after")
     def _one_image(self) -> CreateSession:
@@ -248,10 +221,8 @@ class SendMessage(_Body):
 class Render(_Body):
     job_type: Literal["interior-design", "virtual-stage", "edit"] = "interior-design"  # [DOC] body
     options: Options | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: Metadata | None = None
     webhook_endpoint_id: Text | None = None
-
-    _check_metadata = field_validator("metadata")(classmethod(lambda cls, v: _metadata(v)))
 
 
 # validation with every problem named
