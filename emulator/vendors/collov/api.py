@@ -11,6 +11,7 @@ emulator's clock) [DOC].
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
@@ -100,7 +101,7 @@ class Collov(VendorApi):
             "style": body.style,
             "prompt": body.prompt or proposed.default_prompt(body.roomType, body.style),
         }
-        plan = self.plan_job("generate_img_on_common", *inputs)
+        plan = partial(self.plan_job, "generate_img_on_common", *inputs)
         task = self._start(account.id, "design", fields, plan, self._design_results)
         return _ok({"uuid": task.id})
 
@@ -112,7 +113,7 @@ class Collov(VendorApi):
         inputs = (fields.get("uploadUrl"), fields.get("emptyRoomUrl"), fields.get("prompt"))
         self.refuse_if_faulted("regenerate_img_on_common", *inputs)
         task = self.tasks.get(account.id, body.uuid, ("design",), "uuid")
-        plan = self.plan_job("regenerate_img_on_common", *inputs)
+        plan = partial(self.plan_job, "regenerate_img_on_common", *inputs)
         with self.engine.store.transaction():
             done = len(self.tasks.generations(task)) - 1
             if done >= proposed.MAX_REGENERATIONS:
@@ -153,7 +154,7 @@ class Collov(VendorApi):
         body = parse_model(m.EmptyRoom, await self._fields(request))
         self._check_urls(uploadUrl=body.uploadUrl)
         self.refuse_if_faulted("generate_empty_room", body.uploadUrl)
-        plan = self.plan_job("generate_empty_room", body.uploadUrl)
+        plan = partial(self.plan_job, "generate_empty_room", body.uploadUrl)
         fields = {"uploadUrl": body.uploadUrl}
         task = self._start(account.id, "empty_room", fields, plan, self._empty_room_results)
         return _ok({"id": int(task.id)})
@@ -182,7 +183,7 @@ class Collov(VendorApi):
         body = parse_model(m.Edit, await self._fields(request))
         self._check_urls(uploadUrl=body.uploadUrl)
         self.refuse_if_faulted("edit_generate", body.uploadUrl, body.prompt)
-        plan = self.plan_job("edit_generate", body.uploadUrl, body.prompt)
+        plan = partial(self.plan_job, "edit_generate", body.uploadUrl, body.prompt)
         fields = {"uploadUrl": body.uploadUrl, "prompt": body.prompt}
         task = self._start(account.id, "edit", fields, plan, self._edit_results)
         return _ok({"uuid": task.id})
@@ -217,7 +218,7 @@ class Collov(VendorApi):
         self._check_urls(**urls, profileUrl=body.profileUrl, logoUrl=body.logoUrl)
         inputs = (*urls.values(), body.intro)
         self.refuse_if_faulted("vgs_task", *inputs)
-        plan = self.plan_job("vgs_task", *inputs)
+        plan = partial(self.plan_job, "vgs_task", *inputs)
         photos = [self.engine.media.source_for(url, account.id) for url in urls.values()]
         width, height = proposed.TOUR_SIZES[(body.resolution, body.orientation)]
         slideshow = SlideshowSpec(
@@ -277,7 +278,7 @@ class Collov(VendorApi):
         account_id: str,
         kind: Kind,
         fields: dict[str, Any],
-        plan: JobPlan,
+        plan: Callable[[], JobPlan],
         results: Results,
         slideshow: SlideshowSpec | None = None,
     ) -> Task:
@@ -315,12 +316,14 @@ class Collov(VendorApi):
     def _create_job(
         self,
         task: Task,
-        plan: JobPlan,
+        plan: Callable[[], JobPlan],
         results: Results,
         concurrency: int | None,
     ) -> Job:
         """One generation of `task`: its job and its planned result (an image, or the tour's
-        video and cover)."""
+        video and cover). `plan` takes a `fail_job` rule only now, past every check, so a refused
+        request never uses one up."""
+        outcome = plan()
         number = len(self.tasks.generations(task)) + 1
         job_id = self.engine.ids.uuid()
         outputs = results(task, job_id, number)
@@ -332,9 +335,9 @@ class Collov(VendorApi):
             timing=proposed.timing(task.kind, self.options),
             group=task.id,
             outputs=outputs,
-            fails=plan.fails,
-            error=plan.error,
-            slow=plan.slow,
+            fails=outcome.fails,
+            error=outcome.error,
+            slow=outcome.slow,
             concurrency=concurrency,
         )
 
