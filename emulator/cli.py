@@ -143,11 +143,11 @@ def _load_seed(app: Any, path: Path) -> None:
 # talking to a running emulator
 
 
-def _default_url() -> str:
+def _default_url(flags: dict[str, Any]) -> str:
     if os.environ.get(URL_ENV):
         return os.environ[URL_ENV]
     try:
-        return load_settings().resolved_public_url()
+        return load_settings(flags).resolved_public_url()
     except SettingsProblem:
         return "http://127.0.0.1:8080"
 
@@ -479,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
         fail("faults add needs --vendor")
     if args.command == "faults" and args.action == "remove" and not args.id:
         fail("faults remove needs the rule id")
-    with EmulatorClient(args.url or _default_url()) as client:
+    with EmulatorClient(args.url or _default_url(_flags(args))) as client:
         try:
             args.handler(client, args)
         except EmulatorError as exc:

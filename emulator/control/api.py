@@ -7,6 +7,7 @@ is generated from them and from the route table below.
 from __future__ import annotations
 
 import functools
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -420,7 +421,7 @@ def vendor_document(app: EmulatorApp, slug: str) -> dict[str, Any]:
     return document(
         title=f"{vendor.title} (staging-emulator)",
         version=__version__,
-        description=(vendor.__doc__ or vendor.title).strip()
+        description=_described(vendor)
         + f"\n\nEmulated by staging-emulator. Base URL of the docs: `{app.base_urls()[slug]}`.",
         server=f"{app.engine.media.public_url}/{slug}",
         routes=vendor.routes(),
@@ -428,6 +429,13 @@ def vendor_document(app: EmulatorApp, slug: str) -> dict[str, Any]:
         error_response=vendor.error_response,
         tag_of=lambda path: path.strip("/").split("/")[0] or slug,
     )
+
+
+def _described(vendor: Any) -> str:
+    """The vendor package's own words: its class or API module docstring."""
+    module = sys.modules.get(type(vendor).__module__)
+    text = vendor.__doc__ or (module.__doc__ if module else None) or vendor.title
+    return text.strip()
 
 
 def openapi_routes(app: EmulatorApp) -> list[BaseRoute]:
