@@ -93,3 +93,17 @@ def test_vendor_options_set_the_defaults():
         control.advance(60)
         assert client.record_ok(second)["status"] == "SUCCESS"
         control.close()
+
+
+def test_a_refused_request_does_not_use_up_a_fail_job_rule(
+    collov: CollovClient, emulator: EmulatorControl, finish
+):
+    collov.generate_ok()
+    collov.generate_ok()
+    rule = {"vendor": SLUG, "operation": "generate_img_on_common", "action": "fail_job"}
+    with emulator.fault(**rule, times=1):
+        refusal(collov.generate(staging_body()), 429, "concurrency")
+        finish()
+        uuid_ = collov.generate_ok()
+    finish()
+    assert collov.record_ok(uuid_)["status"] == "FAILED"
