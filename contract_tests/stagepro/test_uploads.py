@@ -3,10 +3,12 @@ formats, size limit and storage accounting."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from ..support import (
     EmulatorControl,
@@ -131,3 +133,14 @@ def test_storage_limit_from_a_key_word_and_the_control_api(
     sp.ok(sp.upload(small), 201)
     assert_error(sp.upload(small), 403, "storage_limit_exceeded")
     assert sp.usage()["storage"] == {"used_bytes": len(small), "limit_bytes": len(small)}
+
+
+def test_an_image_over_50_megapixels_is_refused(sp: StageProClient):
+    """[EMULATOR] a small file may declare a huge picture: refused by its size, not decoded."""
+    buf = io.BytesIO()
+    Image.new("L", (8000, 7000), 0).save(buf, "PNG", optimize=True)
+    error = assert_error(
+        sp.upload(buf.getvalue(), "big.png", "image/png"), 400, "validation_error", "file"
+    )
+    assert "megapixels" in error["message"]
+    assert sp.usage()["storage"]["used_bytes"] == 0

@@ -131,6 +131,7 @@ DEFAULT_PLAN = "pro"
 MAX_CONCURRENCY = 20
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # [PROPOSED] "10-20 MB": the upper bound
+MAX_PIXELS = 50_000_000  # [EMULATOR] an upload or a cropped source of at most 50 megapixels
 UPLOAD_TTL = 24 * 3600.0  # [DOC] uploads expire after 24 hours
 SESSION_TTL = 24 * 3600.0  # [DOC] agent sessions: 24h TTL
 STORAGE_LIMIT_BYTES = 5 * 1024**3  # [PROPOSED] usage example: 5 GiB

@@ -120,7 +120,7 @@ class JobDesk:
         image = (job.params.get("output") or {}) if job else {}
         return (image["width"], image["height"]) if image.get("media_id") == media.id else None
 
-    async def shaped(self, account: Account, source: Source, aspect: str) -> Source:
+    async def shaped(self, account: Account, source: Source, aspect: str, field: str) -> Source:
         """The source cropped to `aspect` (centre crop), kept as a media of the account; a
         synthetic room is drawn at that shape. "original" keeps the source as it is."""
         ratio = caps.ASPECT_RATIOS[aspect]
@@ -132,6 +132,10 @@ class JobDesk:
         else:
             media = self.engine.media.get(source.media_id)
             assert media is not None
+            if (media.width or 0) * (media.height or 0) > caps.MAX_PIXELS:
+                raise field_error(
+                    field, f"the image is larger than {caps.MAX_PIXELS // 1_000_000} megapixels"
+                )
             _, original = await self.engine.media.content(media)
             data = await asyncio.to_thread(_crop, original, ratio)
         shaped = self.engine.media.add_upload(account.id, data, "image/jpeg")
@@ -151,7 +155,11 @@ class JobDesk:
             if draw_over is not None:
                 source = self.source_of_url(draw_over, f"{at}.empty_room_url")
             aspect = (given.get("options") or {}).get("aspect_ratio", "original")
-            source = await self.shaped(account, source, aspect)
+            named = (
+                "empty_room_url" if draw_over else "upload_id" if given.get("upload_id") else None
+            )
+            field = f"{at}.{named or 'image_url'}"
+            source = await self.shaped(account, source, aspect, field)
         inputs = [given.get("image_url"), draw_over, given.get("prompt")]
         self.vendor.refuse_unavailable(*inputs)
         return PlannedJob(

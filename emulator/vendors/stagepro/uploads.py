@@ -80,6 +80,10 @@ class Uploads:
                     code="storage_limit_exceeded",
                 )
             media = self.engine.media.add_upload(account.id, data, kind)
+            if (media.width or 0) * (media.height or 0) > caps.MAX_PIXELS:
+                raise field_error(
+                    "file", f"the image is larger than {caps.MAX_PIXELS // 1_000_000} megapixels"
+                )
             now = self.engine.now()
             upload = Upload(
                 id=self.engine.ids.prefixed("upl_", 24),
