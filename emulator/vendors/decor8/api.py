@@ -33,7 +33,7 @@ from ...core.errors import ApiError
 from ...core.http import json_response, parse_model
 from ...core.jobs import Job
 from ...core.media import Media, MediaNotReady, decode_data_url
-from ...core.renders import DEFAULT_SIZE
+from ...core.renders import DEFAULT_SIZE, RenderSpec
 from ...core.store import Collection
 from ...core.urls import is_http_url
 from ...core.vendor import VendorApi, routes_from
@@ -218,8 +218,8 @@ class Decor8(VendorApi):
 
     async def prime_walls_for_room(self, request: Request) -> Response:
         account, body, source = await self._image_call(request, m.ImageUrlOnly)
-        order = self._edit("prime_walls_for_room", source, body.input_image_url)
-        order.spec = d.spec("recolor", color=d.PRIMER, note="walls primed")
+        look = d.spec("recolor", color=d.PRIMER, note="walls primed")
+        order = self._edit("prime_walls_for_room", source, body.input_image_url, look)
         return await self._answer(account, order)
 
     async def prime_the_room_walls(self, request: Request) -> Response:
@@ -240,19 +240,17 @@ class Decor8(VendorApi):
     async def change_wall_color(self, request: Request) -> Response:
         account, body, source = await self._image_call(request, m.ChangeWallColor)
         body.require("wall_color_hex_code")
-        order = self._edit("change_wall_color", source, body.input_image_url)
         color = body.wall_color_hex_code
-        order.spec = d.spec("recolor", color=color, note=f"walls painted {color}")
+        look = d.spec("recolor", color=color, note=f"walls painted {color}")
+        order = self._edit("change_wall_color", source, body.input_image_url, look)
         return await self._answer(account, order)
 
     async def change_kitchen_cabinets_color(self, request: Request) -> Response:
         account, body, source = await self._image_call(request, m.ChangeKitchenCabinetsColor)
         body.require("cabinet_color_hex_code")
-        order = self._edit("change_kitchen_cabinets_color", source, body.input_image_url)
         color = body.cabinet_color_hex_code
-        order.spec = d.spec(
-            "recolor", room_type="KITCHEN", color=color, note=f"cabinets painted {color}"
-        )
+        look = d.spec("recolor", room_type="KITCHEN", color=color, note=f"cabinets painted {color}")
+        order = self._edit("change_kitchen_cabinets_color", source, body.input_image_url, look)
         return await self._answer(account, order)
 
     # 8-9. remodels
@@ -266,15 +264,15 @@ class Decor8(VendorApi):
     async def _remodel(self, request: Request, operation: str, room_type: str) -> Response:
         account, body, source = await self._image_call(request, m.Remodel)
         body.require("design_style")
-        order = self._edit(operation, source, body.input_image_url)
-        order.spec = d.spec(
+        look = d.spec(
             "edit",
             room_type=room_type,
             style=body.design_style,
             note=f"{room_type.lower()} remodelled",
         )
-        order.images = body.num_images or 1
-        order.long_edge = d.BASE_EDGE * (body.scale_factor or 1)
+        order = self._edit(
+            operation, source, body.input_image_url, look, body.num_images, body.scale_factor
+        )
         return await self._answer(account, order)
 
     # 10-11. exteriors
@@ -283,20 +281,19 @@ class Decor8(VendorApi):
         account, body, source = await self._image_call(request, m.ReplaceSky)
         body.require("sky_type")
         assert body.sky_type is not None
-        order = self._edit("replace_sky_behind_house", source, body.input_image_url)
-        order.spec = d.spec(
-            "sky_color", color=d.SKY_COLORS[body.sky_type], note=f"sky: {body.sky_type}"
-        )
+        look = d.spec("sky_color", color=d.SKY_COLORS[body.sky_type], note=f"sky: {body.sky_type}")
+        order = self._edit("replace_sky_behind_house", source, body.input_image_url, look)
         return await self._answer(account, order)
 
     async def generate_landscaping_designs(self, request: Request) -> Response:
         account, body, source = await self._image_call(request, m.Landscaping)
         body.require("yard_type", "garden_style")
-        order = self._edit("generate_landscaping_designs", source, body.input_image_url)
-        order.spec = d.spec(
+        look = d.spec(
             "landscape", room_type=body.yard_type, style=body.garden_style, note="landscaping"
         )
-        order.images = body.num_images or 1
+        order = self._edit(
+            "generate_landscaping_designs", source, body.input_image_url, look, body.num_images
+        )
         return await self._answer(account, order)
 
     # 12-14. image processing and rendering
@@ -305,15 +302,15 @@ class Decor8(VendorApi):
         """One `info.image`, not a list [notes 3.3]; the areas under `mask_image_url` emptied when
         the mask can be read (a URL this emulator served, or a data URL), else the whole room."""
         account, body, source = await self._image_call(request, m.RemoveObjects)
-        order = self._edit("remove_objects_from_room", source, body.input_image_url)
         mask = None
         if body.mask_image_url is not None:
             mask = await self._mask_png(account, body.mask_image_url)
         if mask is not None:
-            order.spec = d.spec("erase", mask=mask, note="objects removed under the mask")
+            look = d.spec("erase", mask=mask, note="objects removed under the mask")
         else:
             note = "objects removed" + (" (mask not fetched)" if body.mask_image_url else "")
-            order.spec = d.spec("declutter", note=note)
+            look = d.spec("declutter", note=note)
+        order = self._edit("remove_objects_from_room", source, body.input_image_url, look)
         order.info = lambda images, _: {"image": images[0]}
         return await self._answer(account, order)
 
@@ -353,12 +350,17 @@ class Decor8(VendorApi):
         account, body, source = await self._image_call(request, m.SketchTo3dRender)
         body.require("design_style")
         render_type = body.render_type or "PERSPECTIVE"
-        order = self._edit("sketch_to_3d_render", source, body.input_image_url)
-        order.spec = d.spec(
+        look = d.spec(
             "sketch", style=body.design_style, note=f"3D render of a sketch, {render_type}"
         )
-        order.images = body.num_images or 1
-        order.long_edge = d.BASE_EDGE * (body.scale_factor or 1)
+        order = self._edit(
+            "sketch_to_3d_render",
+            source,
+            body.input_image_url,
+            look,
+            body.num_images,
+            body.scale_factor,
+        )
         return await self._answer(account, order)
 
     # 15. captions [PY "(deprecated - verify API support)"]
@@ -551,14 +553,22 @@ class Decor8(VendorApi):
         source = await self._source(account, body.input_image_url or "", "input_image_url")
         return account, body, source
 
-    def _edit(self, operation: str, source: d.Source, url: str | None) -> d.Order:
-        """An order over one photo at the base size, its look set by the caller."""
+    def _edit(
+        self,
+        operation: str,
+        source: d.Source,
+        url: str | None,
+        look: RenderSpec,
+        images: int | None = None,
+        scale_factor: int | None = None,
+    ) -> d.Order:
+        """An order over one photo: `images` of `look` (default 1), long edge 768 x scale_factor."""
         return d.Order(
             operation=operation,
-            spec=d.spec("edit"),
+            spec=look,
             source=source,
-            images=1,
-            long_edge=d.BASE_EDGE,
+            images=images or 1,
+            long_edge=d.BASE_EDGE * (scale_factor or 1),
             inputs=(_scanned(url),),
         )
 
