@@ -79,7 +79,11 @@ class Uploads:
                     f"{len(data)} more",
                     code="storage_limit_exceeded",
                 )
-            media = self.engine.media.add_upload(account.id, data, kind)
+            try:
+                media = self.engine.media.add_upload(account.id, data, kind)
+            except ApiError as exc:  # the engine's own image checks, named after our field
+                prefix = f"{exc.field}: " if exc.field else ""
+                raise field_error("file", exc.message.removeprefix(prefix)) from exc
             if (media.width or 0) * (media.height or 0) > caps.MAX_PIXELS:
                 raise field_error(
                     "file", f"the image is larger than {caps.MAX_PIXELS // 1_000_000} megapixels"
