@@ -308,3 +308,13 @@ def test_a_render_url_is_not_a_source_before_its_job_is_done(
         "input.empty_room_url",
     )
     assert "not available yet" in error["message"]
+
+
+def test_list_pages_hold_20_jobs_by_default(sp_as: Callable[..., StageProClient]):
+    tester = sp_as(mode="test")  # test-mode jobs: free and quick
+    ids = [tester.create_job_ok(job_body("empty-room"))["id"] for _ in range(21)]
+    page = tester.ok(tester.jobs())
+    assert len(page["data"]) == 20 and page["has_more"] is True
+    assert page["next_cursor"] == ids[1]
+    rest = tester.ok(tester.jobs(cursor=page["next_cursor"]))
+    assert [j["id"] for j in rest["data"]] == [ids[0]] and rest["has_more"] is False
