@@ -113,9 +113,11 @@ class MediaLibrary:
 
     def served(self, url: str) -> Media | None:
         """The media behind a URL this emulator handed out (any host: proxies rewrite it)."""
-        match = (
-            _MEDIA_URL.match(urlsplit(url).path) if url.startswith(("http:", "https:")) else None
-        )
+        try:
+            path = urlsplit(url).path if url.startswith(("http:", "https:")) else ""
+        except ValueError:  # e.g. "http://,]x": not a URL at all, so not one of ours
+            return None
+        match = _MEDIA_URL.match(path)
         return self.get(match.group(1)) if match else None
 
     def source_for(self, url: str, account_id: str | None) -> tuple[str | None, str]:
