@@ -24,6 +24,7 @@ from .control.api import control_routes, openapi_routes
 from .control.dashboard import dashboard_routes
 from .control.journal import Journal, vendor_resolver
 from .core.engine import Engine
+from .core.http import remember_connection
 from .core.jobs import JobState
 from .core.media import MediaNotReady
 from .core.vendor import VendorApi
@@ -60,7 +61,7 @@ class EmulatorApp:
         self._main = Starlette(
             routes=routes,
             lifespan=self._lifespan,
-            exception_handlers={HTTPException: _json_http_error},
+            exception_handlers={HTTPException: _json_http_error, Exception: _json_crash},
         )
 
     def _media_hosts(self) -> list[str]:
@@ -90,6 +91,7 @@ class EmulatorApp:
         if scope["type"] != "http":
             await self._main(scope, receive, send)
             return
+        remember_connection(scope, receive)  # for fault rules that drop it
         vendor_app = self._by_host.get(_host(scope))
         target = vendor_app if vendor_app is not None else self._main
         await self.journal.record(scope, receive, send, target)
@@ -106,7 +108,7 @@ class EmulatorApp:
                 runner.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await runner
-            await self.engine.outbox.close()
+            await self.engine.close()  # webhooks stopped, the store closed (no WAL left behind)
 
     async def index(self, request: Request) -> Response:
         base_urls = self.base_urls()
@@ -185,3 +187,8 @@ async def _json_http_error(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings | None = None) -> EmulatorApp:
     return EmulatorApp(settings or Settings.from_env())
+async def _json_crash(request: Request, exc: Exception) -> Response:
+    """Whatever else fails outside a vendor still answers JSON (a vendor answers its envelope)."""
+    return JSONResponse({"error": f"internal error: {type(exc).__name__}"}, status_code=500)
+
+

@@ -7,6 +7,7 @@ is generated from them and from the route table below.
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,8 @@ from .models import (
 API_DOCS = Path(__file__).with_name("apidocs.html")
 ZIP = {"type": "string", "contentMediaType": "application/zip"}
 
+log = logging.getLogger("staging_emulator")  # the control API answers JSON whatever happens
+
 if TYPE_CHECKING:
     from ..app import EmulatorApp
 
@@ -68,7 +71,12 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
             try:
                 return await handler(request)
             except ApiError as exc:
-                return JSONResponse({"error": exc.message}, status_code=exc.status)
+                headers = getattr(exc, "headers", None)  # whatever happens: e.g. Connection: close
+                return JSONResponse({"error": exc.message}, status_code=exc.status, headers=headers)
+            except Exception as exc:  # the control API answers JSON whatever happens
+                log.exception("control API %s %s failed", request.method, request.url.path)
+                message = f"internal error: {type(exc).__name__}"
+                return JSONResponse({"error": message}, status_code=500)
 
         return endpoint
 

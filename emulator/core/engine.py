@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from .accounts import Accounts
-from .clock import Clock, ManualClock, RealClock
+from .clock import MANUAL_EPOCH, Clock, ManualClock, RealClock
 from .faults import Faults
 from .ids import IdFactory
 from .jobs import JOB_FINISHED, Job, Jobs
@@ -50,6 +50,7 @@ class Engine:
         self.config = config
         self.store = Store(config.store)
         self.clock: Clock = self._make_clock(config)
+        self.store.now = self.clock.now
         self.ids = IdFactory(self.store, config.seed)
         self.accounts = Accounts(self.store, self.clock, config.default_credits)
         self.jobs = Jobs(self.store, self.clock, self.ids)
@@ -70,8 +71,10 @@ class Engine:
 
     def _make_clock(self, config: EngineConfig) -> Clock:
         if config.clock == "manual":
-            saved = self.store.get_meta(_CLOCK_KEY)
-            return ManualClock(float(saved)) if saved else ManualClock()
+            # where it stood, but never before anything the store has seen (a store kept from a
+            # real clock starts its manual clock where the real one left it)
+            saved = float(self.store.get_meta(_CLOCK_KEY) or MANUAL_EPOCH)
+            return ManualClock(max(saved, self.store.latest_time() or MANUAL_EPOCH))
         return RealClock(config.speed)
 
     def on_job_finished(self, vendor: str, handler: JobHandler) -> None:

@@ -17,6 +17,8 @@ from .errors import ApiError, validation_error
 M = TypeVar("M", bound=BaseModel)
 
 JSON_BODY_LIMIT = 1 << 20  # 1 MiB for plain JSON requests
+JSON_MAX_DEPTH = 64  # arrays and objects nested deeper are refused (no vendor nests past ~5)
+BODY_IDLE_TIMEOUT = 10.0  # seconds a request body may stall before it is refused with 408
 
 
 def _digits_only(value: Any) -> Any:
@@ -29,25 +31,48 @@ def _digits_only(value: Any) -> Any:
 QueryInt = Annotated[int, BeforeValidator(_digits_only)]
 
 
+# Refusing a body before it has all arrived ends the connection: what is left of it is not read.
+CLOSE = {"Connection": "close"}
+
+
 class BodyTooLarge(ApiError):
+    headers = CLOSE
+
     def __init__(self, limit: int, message: str | None = None) -> None:
         super().__init__(413, message or f"Request body too large (max {limit} bytes)")
         self.limit = limit
 
 
+class BodyStalled(ApiError):
+    headers = CLOSE
+
+    def __init__(self) -> None:
+        super().__init__(
+            408, f"Request body timed out: nothing received for {BODY_IDLE_TIMEOUT:g} s"
+        )
+
+
 async def read_body(request: Request, limit: int, message: str | None = None) -> bytes:
     """The body, refused with 413 as soon as it is known to exceed `limit`: from Content-Length
-    before reading anything, else while streaming, never holding more than limit bytes."""
+    before reading anything, else while streaming, never holding more than limit bytes; refused
+    with 408 when it stops arriving for `BODY_IDLE_TIMEOUT` seconds."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(limit, message)
     chunks, size = [], 0
-    async for chunk in request.stream():
+    stream = request.stream()
+    while True:
+        try:
+            async with asyncio.timeout(BODY_IDLE_TIMEOUT):
+                chunk = await anext(stream)
+        except StopAsyncIteration:
+            return b"".join(chunks)
+        except TimeoutError as exc:
+            raise BodyStalled() from exc
         size += len(chunk)
         if size > limit:
             raise BodyTooLarge(limit, message)
         chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def media_type(request: Request) -> str:
@@ -60,9 +85,39 @@ def parse_json(body: bytes, *, allow_empty: bool = False) -> Any:
             return {}
         raise ApiError(400, "Invalid request body: expected a JSON object", field="body")
     try:
-        return json.loads(body)
+        return load_json(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, f"Invalid request body: malformed JSON ({exc})", field="body") from exc
+
+
+class JsonTooDeep(ValueError):
+    def __init__(self) -> None:
+        super().__init__(f"arrays and objects nested deeper than {JSON_MAX_DEPTH} levels")
+
+
+def load_json(text: str | bytes) -> Any:
+    """`json.loads` for anything a client sent (a body, or JSON inside a form field): nesting past
+    `JSON_MAX_DEPTH` is a ValueError like any other malformed JSON, never a RecursionError, and
+    nothing that deep reaches the store."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise JsonTooDeep() from None
+    if _deeper_than(data, JSON_MAX_DEPTH):
+        raise JsonTooDeep()
+    return data
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` levels (without recursing)."""
+    stack = [(data, 1)] if isinstance(data, dict | list) else []
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value
+        if depth > limit:
+            return True
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False
 
 
 async def read_json_object(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -49,8 +49,15 @@ class Timer(BaseModel):
     target: str
 
 
+# The latest time any write happened at: a manual clock never starts before it.
+HIGH_WATER = "clock:high_water"
+
+
 class Store:
-    """SQLite-backed document store; safe to share between the event loop and worker threads."""
+    """SQLite-backed document store; safe to share between the event loop and worker threads.
+
+    With `now` set (the engine's clock), every write also remembers the latest time it happened
+    at (`latest_time`), so a store kept across a switch of clock mode never goes back in time."""
 
     def __init__(self, path: str = ":memory:") -> None:
         if path != ":memory:":
@@ -64,6 +71,8 @@ class Store:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+        self.now: Callable[[], float] | None = None
+        self._high_water = self.latest_time() or 0.0
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -79,6 +88,7 @@ class Store:
                 self._db.execute(f"ROLLBACK TO sp{depth}" if depth else "ROLLBACK")
                 if depth:
                     self._db.execute(f"RELEASE sp{depth}")
+                self._high_water = self.latest_time() or 0.0  # as written, not as attempted
                 raise
             else:
                 self._db.execute(f"RELEASE sp{depth}" if depth else "COMMIT")
@@ -89,12 +99,29 @@ class Store:
         with self._lock:
             return self._db.execute(sql, args)
 
+    def _write(self, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:
+        """A write of state, remembering when it happened (see `latest_time`)."""
+        with self._lock:
+            now = self.now() if self.now is not None else None
+            if now is not None and now > self._high_water:
+                self._high_water = now
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    (HIGH_WATER, repr(now)),
+                )
+            return self._db.execute(sql, args)
+
+    def latest_time(self) -> float | None:
+        """The latest clock time at which anything was written to this store."""
+        value = self.get_meta(HIGH_WATER)
+        return float(value) if value else None
+
     # documents
 
     def put(
         self, kind: str, id: str, body: dict[str, Any], account: str | None, ref: str | None = None
     ) -> None:
-        self._run(
+        self._write(
             "INSERT INTO docs (kind, id, account, ref, body) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, ref = excluded.ref",
             (kind, id, account, ref, json.dumps(body, separators=(",", ":"))),
@@ -123,7 +150,7 @@ class Store:
     # blobs
 
     def put_blob(self, id: str, data: bytes, account: str | None) -> None:
-        self._run(
+        self._write(
             "INSERT OR REPLACE INTO blobs (id, account, data) VALUES (?, ?, ?)", (id, account, data)
         )
 
@@ -134,7 +161,7 @@ class Store:
     # timers: what falls due when, in order
 
     def add_timer(self, due: float, kind: str, target: str, account: str | None) -> None:
-        self._run(
+        self._write(
             "INSERT INTO timers (due, kind, target, account) VALUES (?, ?, ?, ?)",
             (due, kind, target, account),
         )
@@ -179,6 +206,7 @@ class Store:
             if account is None:
                 for table in ("docs", "blobs", "timers", "meta"):
                     self._db.execute(f"DELETE FROM {table}")
+                self._high_water = 0.0
             else:
                 for table in ("docs", "blobs", "timers"):
                     self._db.execute(f"DELETE FROM {table} WHERE account = ?", (account,))

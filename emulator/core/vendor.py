@@ -203,7 +203,9 @@ class VendorApi(ABC):
 
         async def api_error(request: Request, exc: Exception) -> Response:
             assert isinstance(exc, ApiError)
-            return self.error_response(exc)
+            response = self.error_response(exc)
+            response.headers.update(getattr(exc, "headers", {}))  # e.g. Connection: close
+            return response
 
         def internal_error() -> Response:
             return self.error_response(ApiError(500, "Unexpected server error"))

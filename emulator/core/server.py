@@ -1,0 +1,163 @@
+"""How uvicorn serves the emulator: bounded connections and request heads, JSON refusals.
+
+uvicorn answers some requests itself, before any application code sees them: an unparsable request
+line (an unknown method such as `FOO`), malformed headers. Its answers are plain text. It also sets
+no bound on the length of a URL or of the headers, nor on how long a client may take to send them,
+nor on how many connections stay open. `EmulatorHttpProtocol` (uvicorn's httptools protocol,
+which uvicorn lets a server choose by class) closes those gaps:
+
+- at most `MAX_CONNECTIONS` open connections; one more is answered 503 and closed;
+- the request line and headers must arrive within `HEAD_TIMEOUT` seconds (408 otherwise);
+- URLs up to `MAX_URL_BYTES` (414 past it), headers up to `MAX_HEADER_BYTES` in all and
+  `MAX_HEADERS` of them (431 past either);
+- every refusal it makes is JSON, `{"error": "...", "message": "..."}` (the two keys vendor
+  envelopes use), with `Connection: close`.
+
+An unknown method is a JSON 405, a request that is not HTTP at all a JSON 400. Without httptools installed, uvicorn's h11 protocol is used unchanged
+(`server_options` says so), and these bounds do not apply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+MAX_CONNECTIONS = 1000
+HEAD_TIMEOUT = 10.0
+MAX_URL_BYTES = 8 * 1024
+MAX_HEADER_BYTES = 64 * 1024
+MAX_HEADERS = 100
+
+_REASONS = {
+    400: b"Bad Request",
+    405: b"Method Not Allowed",
+    408: b"Request Timeout",
+    414: b"URI Too Long",
+    431: b"Request Header Fields Too Large",
+    503: b"Service Unavailable",
+}
+
+
+def refusal_bytes(status: int, message: str) -> bytes:
+    """A whole HTTP/1.1 response refusing a request in JSON, closing the connection."""
+    body = json.dumps({"error": message, "message": message}).encode()
+    head = (
+        b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
+        b"connection: close\r\n\r\n" % (status, _REASONS.get(status, b"Error"), len(body))
+    )
+    return head + body
+
+
+try:
+    import httptools
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+except ImportError:  # pragma: no cover - uvicorn without httptools
+    EmulatorHttpProtocol: Any = None
+else:
+
+    class EmulatorHttpProtocol(HttpToolsProtocol):  # type: ignore[no-redef]
+        """uvicorn's httptools protocol with bounded request heads and JSON refusals."""
+
+        _refusal: tuple[int, str] | None = None
+        _head_timer: asyncio.TimerHandle | None = None
+        _head_bytes = 0
+        _head_count = 0
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            if len(self.connections) > MAX_CONNECTIONS:
+                self._refuse(503, "Too many open connections: try again later")
+                return
+            self._arm_head_timer()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm_head_timer()
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            """uvicorn's own, but telling an unknown method from other malformed requests."""
+            if self._refusal is not None or self.transport.is_closing():
+                return
+            self._unset_keepalive_if_required()
+            try:
+                self.parser.feed_data(data)
+            except httptools.HttpParserInvalidMethodError:
+                if data[:1] == b"\x16":  # a TLS handshake
+                    self._refuse(400, "This port speaks plain HTTP, not HTTPS")
+                else:
+                    self._refuse(405, "Method not allowed: not an HTTP method this server knows")
+            except httptools.HttpParserError:
+                self._refuse(*(self._refusal or (400, "Invalid HTTP request")))
+            except httptools.HttpParserUpgrade:
+                if self._should_upgrade():
+                    self.handle_websocket_upgrade()
+                else:
+                    self._unsupported_upgrade_warning()
+
+        def send_400_response(self, msg: str) -> None:  # any other refusal uvicorn makes
+            self._refuse(*(self._refusal or (400, "Invalid HTTP request")))
+
+        # parser callbacks
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._head_bytes = self._head_count = 0
+            if self._head_timer is None:
+                self._arm_head_timer()
+
+        def on_url(self, url: bytes) -> None:
+            super().on_url(url)
+            if len(self.url) > MAX_URL_BYTES:
+                self._stop(414, f"URL too long (max {MAX_URL_BYTES} bytes)")
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._head_bytes += len(name) + len(value)
+            self._head_count += 1
+            if self._head_bytes > MAX_HEADER_BYTES or self._head_count > MAX_HEADERS:
+                self._stop(
+                    431,
+                    f"Request headers too large (max {MAX_HEADERS} headers, "
+                    f"{MAX_HEADER_BYTES} bytes in all)",
+                )
+            super().on_header(name, value)
+
+        def on_headers_complete(self) -> None:
+            self._disarm_head_timer()
+            super().on_headers_complete()
+
+        # helpers
+
+        def _stop(self, status: int, message: str) -> None:
+            """Refuse from inside a parser callback: the raise stops the parser."""
+            self._refusal = (status, message)
+            raise ValueError(message)
+
+        def _refuse(self, status: int, message: str) -> None:
+            self._refusal = (status, message)
+            self._disarm_head_timer()
+            if not self.transport.is_closing():
+                self.transport.write(refusal_bytes(status, message))
+                self.transport.close()
+
+        def _arm_head_timer(self) -> None:
+            self._disarm_head_timer()
+            self._head_timer = self.loop.call_later(HEAD_TIMEOUT, self._head_timed_out)
+
+        def _disarm_head_timer(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_timed_out(self) -> None:
+            self._head_timer = None
+            if self.cycle is None or self.cycle.response_complete:
+                self._refuse(408, f"Request head not received within {HEAD_TIMEOUT:g} s")
+
+
+def server_options() -> dict[str, Any]:
+    """Options for `uvicorn.Config` that every server of the emulator uses."""
+    options: dict[str, Any] = {"timeout_keep_alive": 5}
+    if EmulatorHttpProtocol is not None:
+        options["http"] = EmulatorHttpProtocol
+    return options
