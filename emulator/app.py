@@ -185,10 +185,10 @@ async def _json_http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
-def create_app(settings: Settings | None = None) -> EmulatorApp:
-    return EmulatorApp(settings or Settings.from_env())
 async def _json_crash(request: Request, exc: Exception) -> Response:
     """Whatever else fails outside a vendor still answers JSON (a vendor answers its envelope)."""
     return JSONResponse({"error": f"internal error: {type(exc).__name__}"}, status_code=500)
 
 
+def create_app(settings: Settings | None = None) -> EmulatorApp:
+    return EmulatorApp(settings or Settings.from_env())
