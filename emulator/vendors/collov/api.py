@@ -31,10 +31,12 @@ from ...core.http import (
     read_body,
 )
 from ...core.jobs import Job
+from ...core.openapi import operation
 from ...core.ratelimit import RateLimiter, retry_after_header
 from ...core.renders import RenderSpec
 from ...core.vendor import JobPlan, VendorApi, routes_from
 from ...core.video import SlideshowSpec
+from . import answers as a
 from . import models as m
 from . import proposed
 from .limits import Limits
@@ -42,6 +44,12 @@ from .tasks import Kind, Task, Tasks
 
 BODY_LIMIT = 1 << 20  # forms and JSON carry URLs and short texts only
 TITLE = "Collov"
+FORMS = ("multipart", "form", "json")
+POLL_ERRORS = {429: "rate limit: 10 requests per second per key"}
+TASK_ERRORS = {
+    402: "not enough credits (answered with HTTP 200, success false)",
+    429: "rate limit (10 requests per second) or concurrency limit (2 active tasks)",
+}
 # plans the results of generation `number` of a task under job `job_id`: their media ids
 Results = Callable[[Task, str, int], list[str]]
 
@@ -88,6 +96,7 @@ class Collov(VendorApi):
 
     # Virtual staging
 
+    @operation(body=m.GenerateImg, response=a.UuidAnswer, encodings=FORMS, errors=TASK_ERRORS)
     async def generate_img_on_common(self, request: Request) -> Response:
         account = self._admit_request(request)
         body = parse_model(m.GenerateImg, await self._fields(request))
@@ -105,6 +114,7 @@ class Collov(VendorApi):
         task = self._start(account.id, "design", fields, plan, self._design_results)
         return _ok({"uuid": task.id})
 
+    @operation(body=m.Regenerate, response=a.UuidAnswer, encodings=FORMS, errors=TASK_ERRORS)
     async def regenerate_img_on_common(self, request: Request) -> Response:
         account = self._admit_request(request)
         body = parse_model(m.Regenerate, await self._fields(request))
@@ -124,6 +134,7 @@ class Collov(VendorApi):
         self.engine.wake()
         return _ok({"uuid": task.id})  # the same uuid; the new record is appended (notes 1.3)
 
+    @operation(query=m.ByUuid, response=a.DesignAnswer, errors=POLL_ERRORS)
     async def get_record(self, request: Request) -> Response:
         account = self._admit_request(request)
         query = parse_model(m.ByUuid, await self._query(request))
@@ -149,6 +160,7 @@ class Collov(VendorApi):
 
     # Room clearing
 
+    @operation(body=m.EmptyRoom, response=a.EmptyRoomIdAnswer, encodings=FORMS, errors=TASK_ERRORS)
     async def generate_empty_room(self, request: Request) -> Response:
         account = self._admit_request(request)
         body = parse_model(m.EmptyRoom, await self._fields(request))
@@ -159,6 +171,7 @@ class Collov(VendorApi):
         task = self._start(account.id, "empty_room", fields, plan, self._empty_room_results)
         return _ok({"id": int(task.id)})
 
+    @operation(query=m.EmptyRoomQuery, response=a.EmptyRoomOrEditAnswer, errors=POLL_ERRORS)
     async def get_empty_room_record(self, request: Request) -> Response:
         """`?id=` of an empty-room task [DOC]; `?uuid=` of a photo edit, where the docs point its
         result (notes 1.3)."""
@@ -178,6 +191,7 @@ class Collov(VendorApi):
 
     # Photo chat editing
 
+    @operation(body=m.Edit, response=a.UuidAnswer, encodings=FORMS, errors=TASK_ERRORS)
     async def edit_generate(self, request: Request) -> Response:
         account = self._admit_request(request)
         body = parse_model(m.Edit, await self._fields(request))
@@ -188,6 +202,7 @@ class Collov(VendorApi):
         task = self._start(account.id, "edit", fields, plan, self._edit_results)
         return _ok({"uuid": task.id})
 
+    @operation(query=m.ByUuid, response=a.EditAnswer, errors=POLL_ERRORS)
     async def edit_get_record(self, request: Request) -> Response:
         account = self._admit_request(request)
         query = parse_model(m.ByUuid, await self._query(request))
@@ -211,6 +226,7 @@ class Collov(VendorApi):
 
     # AI virtual tour
 
+    @operation(body=m.VideoTask, response=a.TaskIdAnswer, encodings=FORMS, errors=TASK_ERRORS)
     async def vgs_task(self, request: Request) -> Response:
         account = self._admit_request(request)
         body = parse_model(m.VideoTask, await self._fields(request))
@@ -253,6 +269,7 @@ class Collov(VendorApi):
             for spec in (task.slideshow, poster)
         ]
 
+    @operation(query=m.ByTaskId, response=a.TourAnswer, errors=POLL_ERRORS)
     async def load_video_info(self, request: Request) -> Response:
         account = self._admit_request(request)
         query = parse_model(m.ByTaskId, await self._query(request))
