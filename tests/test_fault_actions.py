@@ -111,9 +111,9 @@ def test_rate_limit_answers_429_with_retry_after(emu) -> None:
 
 
 def test_latency_makes_a_client_time_out_then_answers(emu) -> None:
-    add_rule(emu, vendor=ART, operation="me", action="latency", delay=0.4, times=1)
+    add_rule(emu, vendor=ART, operation="me", action="latency", delay=1.0, times=1)
     call = lambda http: http.get(f"{emu.base_url(ART)}/me", headers=ART_KEY)  # noqa: E731
-    response, seen = with_retries(call, timeout=0.15)
+    response, seen = with_retries(call, timeout=0.5)
     assert response.status_code == 200 and seen == ["ReadTimeout"]
     add_rule(emu, vendor=ART, operation="me", action="latency", delay=0.2, times=1)
     started = time.monotonic()

@@ -184,10 +184,14 @@ class Outbox:
         delivery = self.get(delivery_id)
         if delivery is None:
             return
-        async with self._slot(target_of(delivery.url)):
-            # a real clock signs and records the moment the request leaves; a manual one the
-            # moment it fell due, so a run repeats
-            await self.attempt(delivery_id, at if self.clock.mode == "manual" else None)
+        try:
+            async with self._slot(target_of(delivery.url)):
+                # a real clock signs and records the moment the request leaves; a manual one the
+                # moment it fell due, so a run repeats
+                await self.attempt(delivery_id, at if self.clock.mode == "manual" else None)
+        except asyncio.CancelledError:  # shutting down: the attempt is due again after a restart
+            self.store.add_timer(at, WEBHOOK_ATTEMPT, delivery_id, delivery.account_id)
+            raise
 
     @contextlib.asynccontextmanager
     async def _slot(self, target: str) -> AsyncIterator[None]:
