@@ -208,9 +208,13 @@ async def test_a_store_from_a_real_clock_starts_a_manual_clock_where_it_left(
 ) -> None:
     path = str(tmp_path / "state.db")
     real = Engine(EngineConfig(clock="real", speed=0, store=path))
-    done = real.jobs.create(vendor="v", account_id="a", operation="o", timing=Timing(queue=1, run=1))
+    done = real.jobs.create(
+        vendor="v", account_id="a", operation="o", timing=Timing(queue=1, run=1)
+    )
     real.clock.speed = 1  # type: ignore[attr-defined] # the next job takes its time
-    pending = real.jobs.create(vendor="v", account_id="a", operation="o", timing=Timing(queue=50, run=50))
+    pending = real.jobs.create(
+        vendor="v", account_id="a", operation="o", timing=Timing(queue=50, run=50)
+    )
     last_write = real.store.latest_time()
     await real.close()
     assert last_write is not None and last_write > MANUAL_EPOCH
