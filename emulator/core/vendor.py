@@ -4,6 +4,12 @@ A vendor subclasses `VendorApi`: it names its slug and real hosts, lists its rou
 in its own envelope and reacts to its finished jobs. Authentication, fault injection and the
 sub-application that turns every failure (404, 405, bad input, a crash) into the vendor's envelope
 live here once.
+
+Fault rules reach every route of `routes()` without the vendor doing anything: `build_app` applies
+a request's rules (error, rate limit, latency, drop) before its handler runs, keyed by the
+handler's name, and answers through `fault_response` (override it to pick vendor error codes).
+Inside such a request `refuse_if_faulted` only checks magic inputs, so no rule fires twice;
+`plan_job` takes `fail_job` rules of its operation or of the handler answering the request.
 """
 
 from __future__ import annotations
