@@ -611,6 +611,11 @@ def _shade(colour: RGB, factor: float) -> RGB:
     return tuple(round(c + (255 - c) * (factor - 1)) for c in colour)  # type: ignore[return-value]
 
 
+def _mix(a: RGB, b: RGB, share: float) -> RGB:
+    """`share` of colour a, the rest of b."""
+    return tuple(round(x * share + y * (1 - share)) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
+
+
 def _rgba(colour: RGB, alpha: int = 255) -> tuple[int, int, int, int]:
     return colour[0], colour[1], colour[2], alpha
 
@@ -679,12 +684,13 @@ class Painter:
         x0, y0, x1, y1 = x0 + pad, y0 + pad, x1 - pad, y1 - pad
         if x1 - x0 < 4 or y1 - y0 < 4:
             return
-        ink = _rgba(self.look.accent, 200)
-        dark = _rgba(_shade(base, 0.7), 220)
+        # opaque: on the overlay a translucent ink would let the photo through the upholstery
+        ink = _rgba(_mix(self.look.accent, base, 0.8))
+        dark = _rgba(_shade(base, 0.7))
         step = max(6.0, self.u * 0.03)
         width = max(1, self.line)
         if pattern in ("stripes", "check", "grid"):
-            colour = _rgba(self.look.metal, 220) if pattern == "grid" else ink
+            colour = _rgba(_mix(self.look.metal, base, 0.85)) if pattern == "grid" else ink
             x = x0 + step / 2
             while x < x1:
                 self.d.line([(x, y0), (x, y1)], fill=colour, width=width * 2)
@@ -884,6 +890,10 @@ def lamp(p: Painter, cx: float, floor: float, s: float = 1.0, height: float = 0.
         fill=_rgba(look.metal),
     )
     shade = 0.05 * s * u
+    # the glow first: shapes on the overlay replace what is under them, they do not blend
+    p.d.ellipse(
+        [cx - shade * 2, top - shade * 1.5, cx + shade * 2, top + shade], fill=(255, 236, 170, 40)
+    )
     if look.roundness >= ROUND:
         p.d.ellipse(
             [cx - shade, top - shade * 1.4, cx + shade, top + shade * 0.4],
@@ -899,9 +909,6 @@ def lamp(p: Painter, cx: float, floor: float, s: float = 1.0, height: float = 0.
             ],
             fill=_rgba(_shade(look.body, 1.3)),
         )
-    p.d.ellipse(
-        [cx - shade * 2, top - shade * 1.5, cx + shade * 2, top + shade], fill=(255, 236, 170, 40)
-    )
 
 
 def plant(p: Painter, cx: float, floor: float, s: float = 1.0) -> None:
