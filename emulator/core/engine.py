@@ -42,6 +42,7 @@ class EngineConfig:
     webhook_concurrency: int = 64  # attempts in flight in all
     webhook_per_target: int = 4  # attempts in flight to one host and port
     webhook_timeout: float = 5.0
+    allow_private_urls: bool = False  # image URLs on private hosts accepted (see core/urls.py)
     vendor_options: dict[str, dict[str, object]] = field(default_factory=dict)
 
 

@@ -11,16 +11,15 @@ import asyncio
 import base64
 import binascii
 import hashlib
-import io
 import re
 from typing import Literal
 from urllib.parse import urlsplit
 
-from PIL import Image
 from pydantic import BaseModel
 
-from . import renders, video
+from . import images, renders, video
 from .clock import Clock
+from .errors import ApiError
 from .ids import IdFactory
 from .store import Collection, Store
 
@@ -71,6 +70,37 @@ def decode_data_url(url: str) -> tuple[str | None, bytes] | None:
         return None
 
 
+class Base64RunLimit:
+    """Fed a body chunk by chunk, refuses it (ApiError 413) as soon as one unbroken run of base64
+    characters, a data URL's payload, exceeds what `max_bytes` of data encode to. JSON escapes
+    (`\\/`) count as part of a run."""
+
+    _RUN = re.compile(rb"[A-Za-z0-9+/=\\]+")
+
+    def __init__(self, max_bytes: int, message: str) -> None:
+        self.max_chars = (max_bytes + 2) // 3 * 4 * 33 // 32  # slack for escaped slashes
+        self.message, self.run = message, 0
+
+    def feed(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        carried = self.run
+        self.run = 0
+        for match in self._RUN.finditer(chunk):
+            run = match.end() - match.start() + (carried if match.start() == 0 else 0)
+            if run > self.max_chars:
+                raise ApiError(413, self.message)
+            self.run = run if match.end() == len(chunk) else 0
+
+
+def checked_image(data: bytes, field: str) -> images.ImageInfo:
+    """The image's type and size, or a 400 naming `field` when it is not an image we accept."""
+    try:
+        return images.inspect_image(data)
+    except images.ImageProblem as exc:
+        raise ApiError(400, f"{field}: {exc}", field=field) from exc
+
+
 class MediaLibrary:
     def __init__(self, store: Store, clock: Clock, ids: IdFactory, public_url: str) -> None:
         self._items = Collection(store, "media", Media)
@@ -91,7 +121,13 @@ class MediaLibrary:
     def list(self, account_id: str | None = None) -> list[Media]:
         return self._items.list(account_id)
 
-    def add_upload(self, account_id: str | None, data: bytes, content_type: str) -> Media:
+    def add_upload(
+        self, account_id: str | None, data: bytes, content_type: str, *, field: str = "image"
+    ) -> Media:
+        """Keep a client's file. An image must decode as the type its bytes claim, within the
+        pixel limits (see core/images.py), else the vendor's 400 naming `field`."""
+        if content_type.startswith("image/"):
+            content_type = checked_image(data, field).content_type
         media = Media(
             id=self.ids.hex(),
             account_id=account_id,
@@ -122,17 +158,19 @@ class MediaLibrary:
 
     def source_for(self, url: str, account_id: str | None) -> tuple[str | None, str]:
         """(media id, source key) of a render's source: a served URL, a data URL kept as an upload,
-        or (None, url) for an outside URL, drawn as a synthetic room: the emulator never fetches."""
+        or (None, url) for an outside URL, drawn as a synthetic room: the emulator never fetches.
+        A data URL whose image does not decode within bounds is drawn like an outside URL (a
+        vendor that refuses such images checks them first)."""
         media = self.served(url)
         if media is not None:
             return media.id, media.id
         decoded = decode_data_url(url)
         if decoded is not None:
-            data = decoded[1]
-            kind = renders.sniff_image(data)
-            if kind is not None:
-                media = self.add_upload(account_id, data, kind)
-                return media.id, media.id
+            try:
+                media = self.add_upload(account_id, decoded[1], decoded[0] or "image/unknown")
+            except ApiError:
+                return None, url
+            return media.id, media.id
         return None, url
 
     def plan_render(
@@ -237,5 +275,4 @@ class MediaLibrary:
     def _derive(self, data: bytes, derivation: Derivation) -> bytes:
         if derivation == "thumbnail":
             return renders.thumbnail(data)
-        with Image.open(io.BytesIO(data)) as img:
-            return renders.encode(img.convert("RGB"), "WEBP")
+        return renders.reencode(data, "WEBP")

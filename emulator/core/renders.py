@@ -17,7 +17,9 @@ from typing import Literal
 from PIL import Image, ImageColor, ImageDraw, ImageEnhance, ImageFont, ImageOps
 from pydantic import BaseModel
 
-from . import scenes
+from . import images, scenes
+from .images import image_size as image_size  # re-exported: vendors read sizes from here
+from .images import sniff_image as sniff_image
 
 Operation = Literal[
     "stage", "declutter", "dusk", "enhance", "mask", "sky", "upscale", "edit",
@@ -29,6 +31,10 @@ CONTENT_TYPES: dict[str, str] = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP
 EXTENSIONS: dict[str, str] = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 DEFAULT_SIZE = (1536, 1024)
+# [PROPOSED] A render is drawn at most this big (3072 px long edge at 4:3), whatever its source
+# declares: drawing holds about DRAW_BYTES per pixel at its peak (measured, day-to-dusk).
+MAX_OUTPUT_PIXELS = 3072 * 2304
+DRAW_BYTES = 26
 
 
 class RenderSpec(BaseModel):
@@ -55,29 +61,6 @@ class RenderSpec(BaseModel):
     def seed(self) -> int:
         digest = hashlib.sha256(self.model_dump_json().encode()).digest()
         return int.from_bytes(digest[:8], "big")
-
-
-def image_size(data: bytes) -> tuple[int, int] | None:
-    """Width and height of an image Pillow can read, or of a HEIC/HEIF from its `ispe` box."""
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            return ImageOps.exif_transpose(img).size if _has_rotation(img) else img.size
-    except Exception:
-        pass
-    at = data.find(b"ispe", 0, 1 << 20)
-    if at > 0 and len(data) >= at + 16:
-        width = int.from_bytes(data[at + 8 : at + 12], "big")
-        height = int.from_bytes(data[at + 12 : at + 16], "big")
-        if width and height:
-            return width, height
-    return None
-
-
-def _has_rotation(img: Image.Image) -> bool:
-    try:
-        return img.getexif().get(0x0112, 1) in (5, 6, 7, 8)
-    except Exception:
-        return False
 
 
 def synthetic_room(key: str, size: tuple[int, int] = DEFAULT_SIZE) -> Image.Image:
@@ -112,17 +95,20 @@ def synthetic_room(key: str, size: tuple[int, int] = DEFAULT_SIZE) -> Image.Imag
     return img
 
 
-def _fit(img: Image.Image, spec: RenderSpec) -> Image.Image:
-    long_edge = max(img.size)
+def output_size(source: tuple[int, int], spec: RenderSpec) -> tuple[int, int]:
+    """The render's size: the source's, its long edge brought within the spec's bounds, then at
+    most MAX_OUTPUT_PIXELS whatever the source declares."""
+    long_edge = max(source)
     target = long_edge
     if spec.min_long_edge and long_edge < spec.min_long_edge:
         target = spec.min_long_edge
     if spec.max_long_edge and long_edge > spec.max_long_edge:
         target = spec.max_long_edge
-    if target == long_edge:
-        return img
-    ratio = target / long_edge
-    return img.resize((max(1, round(img.width * ratio)), max(1, round(img.height * ratio))))
+    size = source
+    if target != long_edge:
+        ratio = target / long_edge
+        size = (max(1, round(source[0] * ratio)), max(1, round(source[1] * ratio)))
+    return images.fit_size(size, MAX_OUTPUT_PIXELS)
 
 
 def _furniture(img: Image.Image, spec: RenderSpec, rng: random.Random) -> None:
@@ -214,17 +200,27 @@ def mask_coverage(mask: Image.Image) -> float:
 
 def render(spec: RenderSpec, source: bytes | None) -> tuple[bytes, tuple[int, int]]:
     """Draw the placeholder for `spec` over `source` (image bytes) and encode it."""
-    base = _decode(source) if source else None
-    if base is None:
-        size = (image_size(source) if source else None) or DEFAULT_SIZE
-        base = synthetic_room(spec.source_key or "room", size)
-    img = _fit(base, spec)
-    rng = random.Random(spec.seed())
-    if spec.operation == "mask":
-        out: Image.Image = mask_for(img.size, spec.source_key)
-    else:
-        out = _apply(img, spec, rng)
-    return encode(out, spec.format), out.size
+    header = _header(source)
+    size = output_size(header.size if header else DEFAULT_SIZE, spec)
+    cost = (images.decode_cost(header, size) if header else 0) + size[0] * size[1] * DRAW_BYTES
+    with images.budget.hold(cost):
+        img = _decode(source, size) if source else None
+        if img is None:
+            img = synthetic_room(spec.source_key or "room", size)
+        rng = random.Random(spec.seed())
+        if spec.operation == "mask":
+            out: Image.Image = mask_for(img.size, spec.source_key)
+        else:
+            out = _apply(img, spec, rng)
+        del img
+        return encode(out, spec.format), out.size
+
+
+def _header(data: bytes | None) -> images.ImageInfo | None:
+    try:
+        return images.read_header(data) if data else None
+    except images.ImageProblem:
+        return None
 
 
 def _apply(img: Image.Image, spec: RenderSpec, rng: random.Random) -> Image.Image:
@@ -263,13 +259,13 @@ def _emptied(img: Image.Image) -> Image.Image:
     return scenes.emptied(img)
 
 
-def _decode(data: bytes) -> Image.Image | None:
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            return ImageOps.exif_transpose(img).convert("RGB")
-    except Exception:
+def _decode(data: bytes, size: tuple[int, int] | None = None) -> Image.Image | None:
+    """RGB pixels of image bytes at `size` (default: its own, within MAX_OUTPUT_PIXELS), decoded
+    within bounds (see `images.decode_at`), or None when they cannot be."""
+    header = _header(data)
+    if header is None:
         return None
+    return images.decode_at(data, size or images.fit_size(header.size, MAX_OUTPUT_PIXELS))
 
 
 def encode(img: Image.Image, fmt: OutputFormat) -> bytes:
@@ -284,26 +280,22 @@ def encode(img: Image.Image, fmt: OutputFormat) -> bytes:
 
 
 def thumbnail(data: bytes, max_edge: int = 400) -> bytes:
-    img = _decode(data) or synthetic_room("thumb")
-    img.thumbnail((max_edge, max_edge))
-    return encode(img, "JPEG")
+    header = _header(data)
+    source = header.size if header else DEFAULT_SIZE
+    ratio = min(1.0, max_edge / max(source))
+    size = (max(1, round(source[0] * ratio)), max(1, round(source[1] * ratio)))
+    cost = (images.decode_cost(header, size) if header else 0) + size[0] * size[1] * DRAW_BYTES
+    with images.budget.hold(cost):
+        return encode(_decode(data, size) or synthetic_room("thumb", size), "JPEG")
 
 
-def sniff_image(data: bytes) -> str | None:
-    """The content type of image bytes by their signature: JPEG, PNG, WebP, HEIC or HEIF."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if len(data) >= 12 and data[4:8] == b"ftyp":
-        brand = data[8:12]
-        if brand in (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"):
-            return "image/heic"
-        if brand in (b"mif1", b"msf1"):
-            return "image/heif"
-    return None
+def reencode(data: bytes, fmt: OutputFormat) -> bytes:
+    """Image bytes in another format, decoded within bounds (an undecodable image: a room)."""
+    header = _header(data)
+    size = images.fit_size(header.size if header else DEFAULT_SIZE, MAX_OUTPUT_PIXELS)
+    cost = (images.decode_cost(header, size) if header else 0) + size[0] * size[1] * DRAW_BYTES
+    with images.budget.hold(cost):
+        return encode(_decode(data, size) or synthetic_room("image", size), fmt)
 
 
 # Looks of the edit operations: recolor (walls or cabinets painted), sky_color (a new sky of that

@@ -128,7 +128,8 @@ class VendorApi(ABC):
         fetch; a URL this emulator handed out is always accepted."""
         if self.engine.media.served(url) is not None:
             return
-        problem = source_url_problem(url, https_only=https_only)
+        allow_private = self.engine.config.allow_private_urls
+        problem = source_url_problem(url, https_only=https_only, allow_private=allow_private)
         if problem is not None:
             raise ApiError(400, f"{field}: {problem}", field=field)
 

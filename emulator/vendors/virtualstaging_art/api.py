@@ -34,7 +34,7 @@ from ...core.jobs import Job, JobState, Timing
 from ...core.media import decode_data_url
 from ...core.openapi import operation
 from ...core.renders import RenderSpec, sniff_image
-from ...core.urls import is_http_url, is_private_host
+from ...core.urls import is_http_url
 from ...core.vendor import JobPlan, VendorApi, routes_from
 from ...core.webhooks import RetryPolicy
 from . import answers as a
@@ -124,7 +124,7 @@ class VirtualStagingArt(VendorApi):
         content_type = sniff_image(data)
         if content_type is None:
             raise ApiError(400, INVALID_FORMAT, field="file")
-        media = self.engine.media.add_upload(account.id, data, content_type)
+        media = self.engine.media.add_upload(account.id, data, content_type, field="file")
         return json_response({"url": self.engine.media.url(media)})
 
     async def _multipart_image(self, request: Request) -> bytes:
@@ -208,18 +208,11 @@ class VirtualStagingArt(VendorApi):
             raise ApiError(400, f"ai_notes {premium}", field="ai_notes")
 
     def _check_image_url(self, url: str) -> None:
-        if self.engine.media.served(url) is not None:
-            return
-        if not is_http_url(url, https_only=True):
-            raise ApiError(
-                400, "Invalid image URL: image_url must be an https:// URL", field="image_url"
-            )
-        if is_private_host(url):
-            raise ApiError(
-                400,
-                "Invalid image URL: localhost and private-network URLs are not reachable",
-                field="image_url",
-            )
+        """[DOC] "https://", "publicly reachable", never "localhost or private-network URLs"."""
+        try:
+            self.check_source_url(url, "image_url", https_only=True)
+        except ApiError as exc:
+            raise ApiError(400, f"Invalid image URL: {exc.message}", field="image_url") from exc
 
     async def _submit(
         self,

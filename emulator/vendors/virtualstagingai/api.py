@@ -12,9 +12,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
+from starlette.types import Message
 
 from ...core.accounts import Account
 from ...core.clock import epoch_ms
@@ -22,8 +24,9 @@ from ...core.engine import Engine
 from ...core.errors import ApiError
 from ...core.faults import magic_key
 from ...core.http import json_response, parse_model, read_json_object
+from ...core.images import ImageProblem, check_pixels, read_header
 from ...core.jobs import Job, JobState
-from ...core.media import decode_data_url
+from ...core.media import Base64RunLimit, decode_data_url
 from ...core.openapi import operation
 from ...core.pagination import page_after
 from ...core.renders import DEFAULT_SIZE, RenderSpec, image_size, mask_coverage, mask_for
@@ -40,6 +43,12 @@ from .v1 import V1Endpoints
 CONFIG_TAGS = frozenset({"staging", "daytodusk", "enhancement"})
 JSON_LIMIT = 64 << 20  # data URLs of 3072 px photos travel inside the JSON body [C-REPRO]
 UNLIMITED = "UNLIMITED"
+# [PROPOSED] one image in a data URL: at most 15 MiB (a 3072 px PNG photo fits), refused with 413
+# while the body streams in; the docs give no number.
+DATA_URL_IMAGE_LIMIT = 15 << 20
+DATA_URL_TOO_LARGE = (
+    f"Payload too large: an image in a data URL may be at most {DATA_URL_IMAGE_LIMIT >> 20} MB"
+)
 METERS = ("staging", "imageEditing")
 
 
@@ -206,6 +215,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
         """Check a render request and plan its variations; nothing is created yet."""
         urls = body.image_urls or [body.image_url or ""]
         self._check_webhook_url(webhook_url)
+        self._check_image_urls(body)
         configs = body.all_configs()
         self.refuse_if_faulted("create_render", *urls)
         render = self.studio.new_render(account.id, urls, webhook_url, save=False)
@@ -251,6 +261,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
     async def create_variations(self, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.CreateVariations, await self._json(request), skip=CONFIG_TAGS)
+        self._check_image_urls(body)
         render = self.studio.get_render(account.id, request.path_params["render_id"])
         plans = self.studio.plans_for(render, body.config, body.variation_count)
         jobs = self._add_variations(render, plans, body.webhook_url, "create_variations")
@@ -262,6 +273,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
     async def create_variations_bulk(self, request: Request) -> Response:
         account = self.authenticate(request)
         body = parse_model(m.BulkVariations, await self._json(request), skip=CONFIG_TAGS)
+        self._check_image_urls(body)
         render = self.studio.get_render(account.id, body.render_id)
         plans = self.studio.plans_for_all(render, body.configs, body.variation_count)
         jobs = self._add_variations(render, plans, body.webhook_url, "create_variations_bulk")
@@ -297,6 +309,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
     async def run_analysis(self, account: Account, body: m.Analyze) -> Response:
         """Synchronous without webhook_url; with it, an early answer and a webhook [INFERRED]."""
         self._check_webhook_url(body.webhook_url)
+        self._check_image_urls(body)
         self.refuse_if_faulted("analyze", body.image_url)
         outcome = self.plan_job("analyze", body.image_url)
         job_id = self.engine.ids.prefixed("ana_", 20)
@@ -353,6 +366,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
     async def multi_view_compatibility(self, request: Request) -> Response:
         self.authenticate(request)
         body = parse_model(m.MultiViewCompatibility, await self._json(request))
+        self._check_image_urls(body)
         sizes = [self._size_of(url) for url in body.image_urls]
         if None not in sizes and sizes[0] != sizes[1]:
             return json_response(
@@ -442,8 +456,57 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
         if url is not None and not is_http_url(url):
             raise ApiError(400, "webhook_url: expected an http(s) URL", field="webhook_url")
 
+    def _check_image_urls(self, body: BaseModel) -> None:
+        """[PROPOSED] Every image URL the service could never fetch is refused (loopback,
+        private, link-local, metadata-service and user:pass@ URLs: core/urls.py). A data URL may
+        carry at most DATA_URL_IMAGE_LIMIT, and an image whose header declares more pixels than
+        the limit is refused; other data matching the documented pattern is accepted, as the
+        service does (contract tests), and drawn as a synthetic room when it does not decode."""
+        for field, url in _image_fields(body):
+            decoded = decode_data_url(url)
+            if decoded is None:
+                self.check_source_url(url, field)
+                continue
+            if len(decoded[1]) > DATA_URL_IMAGE_LIMIT:
+                raise ApiError(413, f"{field}: {DATA_URL_TOO_LARGE}", field=field)
+            try:
+                header = read_header(decoded[1])
+            except ImageProblem:
+                continue
+            try:
+                check_pixels(header)
+            except ImageProblem as exc:
+                raise ApiError(400, f"{field}: {exc}", field=field) from exc
+
     async def _json(self, request: Request) -> dict[str, Any]:
-        return await read_json_object(request, JSON_LIMIT)
+        """The JSON body, refused while it streams once past JSON_LIMIT or once one data URL in
+        it carries more than DATA_URL_IMAGE_LIMIT."""
+        guard = Base64RunLimit(DATA_URL_IMAGE_LIMIT, DATA_URL_TOO_LARGE)
+
+        async def receive() -> Message:
+            message = await request.receive()
+            guard.feed(message.get("body", b""))
+            return message
+
+        return await read_json_object(Request(request.scope, receive), JSON_LIMIT)
+
+
+def _image_fields(body: BaseModel) -> Iterator[tuple[str, str]]:
+    """(field path, URL) of each image URL in a request: sources and furniture-removal masks."""
+    for name in ("image_url", "image_urls"):
+        value = getattr(body, name, None)
+        if isinstance(value, str):
+            yield name, value
+        elif isinstance(value, list):
+            yield from ((f"{name}[{i}]", url) for i, url in enumerate(value))
+    configs = getattr(body, "configs", None) or []
+    located = [(f"configs[{i}]", c) for i, c in enumerate(configs)]
+    if getattr(body, "config", None) is not None:
+        located.append(("config", body.config))  # type: ignore[attr-defined]
+    for where, config in located:
+        removal = getattr(config, "remove_furniture", None)
+        if removal is not None and removal.mask_url is not None:
+            yield f"{where}.remove_furniture.mask_url", removal.mask_url
 
 
 @contextmanager

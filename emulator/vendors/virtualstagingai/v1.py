@@ -80,6 +80,7 @@ class V1Endpoints:
                 field="image_url",
             )
         self._check_webhook_url(body.webhook_url)
+        self._check_image_urls(body)
         self._check_photo_limit(account, "staging")
         image_url = body.image_url or ""
         self.refuse_if_faulted("v1_create_render", image_url)
@@ -88,7 +89,7 @@ class V1Endpoints:
             if kind is None:
                 raise ApiError(400, "file: not a JPEG, PNG, WebP or HEIC image", field="file")
             image_url = self.engine.media.url(
-                self.engine.media.add_upload(account.id, upload, kind)
+                self.engine.media.add_upload(account.id, upload, kind, field="file")
             )
         legacy = {
             "room_type": body.room_type,
