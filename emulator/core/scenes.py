@@ -1882,10 +1882,12 @@ def decluttered(img: Image.Image, rng: random.Random) -> Image.Image:
 
 
 def enhanced(img: Image.Image, sharpen: bool = False) -> Image.Image:
-    """Richer colour and contrast; `sharpen` adds crisp edges (upscales)."""
-    out = adjust(img, saturation=1.3, contrast=1.15)
-    # unsharp masking by extrapolating away from a blurred copy (ImageFilter.SHARPEN: ~30 ms)
-    return Image.blend(out, soften(out, 3), -0.7) if sharpen else out
+    """Richer colour and contrast; with `sharpen` (an upscale) the colours stay as they were and
+    the edges get crisper instead, by unsharp masking: extrapolating away from a blurred copy
+    (ImageFilter.SHARPEN costs ~30 ms at 1920x1080)."""
+    if sharpen:
+        return Image.blend(img, soften(img, 4), -0.6)
+    return adjust(img, saturation=1.3, contrast=1.15)
 
 
 def floor_tiles(draw: ImageDraw.ImageDraw, size: tuple[int, int], style: str | None) -> None:
