@@ -184,11 +184,3 @@ def source_url_problem(
     except ValueError as exc:
         return f"{expected}: {exc}"
     return None if allow_private else host_problem(host)
-
-
-def is_private_host(url: str) -> bool:
-    """A host no fetcher on the internet could reach (see `host_problem`)."""
-    try:
-        return host_problem(normalized_host(url)) is not None
-    except ValueError:
-        return False
