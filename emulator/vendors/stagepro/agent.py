@@ -25,6 +25,7 @@ from ...core.errors import ApiError
 from ...core.http import json_response, read_json_object
 from ...core.jobs import Job
 from ...core.store import Collection, Store
+from . import answers as a
 from . import capabilities as caps
 from . import models as m
 from .jobs import JobRequest
@@ -173,22 +174,20 @@ class Sessions:
 
 
 def view(session: Session) -> dict[str, Any]:
-    return {
-        "id": session.id,
-        "object": "agent_session",
-        "status": "active",
-        "image_url": session.image_url,
-        "upload_id": session.upload_id,
-        "room_type": session.room_type,
-        "style": session.style,
-        "auto_render": session.auto_render,
-        "readyToRender": session.ready,  # [DOC] camelCase as written
-        "job_ids": session.job_ids,
-        "livemode": session.livemode,
-        "created_at": iso8601(session.created_at),
-        "expires_at": iso8601(session.expires_at),
-        "messages": [{"role": m.role, "content": m.content} for m in session.messages],
-    }
+    return a.AgentSession(
+        id=session.id,
+        image_url=session.image_url,
+        upload_id=session.upload_id,
+        room_type=session.room_type,
+        style=session.style,
+        auto_render=session.auto_render,
+        readyToRender=session.ready,
+        job_ids=session.job_ids,
+        livemode=session.livemode,
+        created_at=iso8601(session.created_at),
+        expires_at=iso8601(session.expires_at),
+        messages=[a.ChatLine(role=m.role, content=m.content) for m in session.messages],
+    ).model_dump()
 
 
 def guess_room(*texts: str | None) -> str | None:
@@ -321,7 +320,7 @@ class AgentEndpoints:
             )
             planned = await self.desk.plan(me.account, provisional)
         job: Job | None = None
-        render_error: dict[str, Any] | None = None
+        render_error: a.RenderRefused | None = None
         with self.engine.store.transaction():
             session = self.sessions.get(me.account.id, session_id, self.engine.now())
             reply = answer(session, body.message)
@@ -339,18 +338,18 @@ class AgentEndpoints:
                         job = self._start(me, planned)
                     session.job_ids.append(job.id)
                 except ApiError as exc:  # the chat is free; the render alone is refused
-                    render_error = {"code": exc.code, "message": exc.message}
+                    render_error = a.RenderRefused(code=exc.code, message=exc.message)
             self.sessions.save(session)
         if job is not None:
             self.engine.wake()
-        result = {
-            "session_id": session.id,
-            "message": {"role": "assistant", "content": reply.content},
-            "readyToRender": session.ready,
-            "job_id": job.id if job else None,
-        }
-        if render_error is not None:
-            result["render_error"] = render_error
+        answered = a.AgentReply(
+            session_id=session.id,
+            message=a.AssistantLine(content=reply.content),
+            readyToRender=session.ready,
+            job_id=job.id if job else None,
+            render_error=render_error,
+        )
+        result = answered.model_dump(exclude={"render_error"} if render_error is None else None)
         if not body.stream:
             return json_response(result)
         return EventSourceResponse(

@@ -23,6 +23,7 @@ from ...core.jobs import Job, JobState
 from ...core.store import Collection
 from ...core.vendor import VendorApi, routes_from
 from . import agent
+from . import answers as a
 from . import capabilities as caps
 from . import models as m
 from .agent import AgentEndpoints
@@ -233,41 +234,37 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
 
     async def get_capabilities(self, request: Request) -> Response:
         self.caller(request, "get_capabilities")
-        return json_response(caps.capabilities())
+        return json_response(a.Capabilities.model_validate(caps.capabilities()).model_dump())
 
     async def get_usage(self, request: Request) -> Response:
         me = self.caller(request, "get_usage")
         account = self.engine.accounts.get(me.account.id) or me.account
         used = int(account.meters.get("credits_used", 0))
         now = self.engine.now()
-        return json_response(
-            {
-                "object": "usage",
-                "livemode": me.livemode,
-                "plan": {
-                    "name": self.plan_name(account),
-                    "status": "active",
-                    "concurrency": self.concurrency(account),
-                },
-                "credits": {
-                    "remaining": account.credits,
-                    "used": used,
-                    "included": account.credits + used,
-                    "period_end": _period_end(now),
-                },
-                "storage": {
-                    "used_bytes": self.uploads.used_bytes(account.id),
-                    "limit_bytes": self.storage_limit(account.id),
-                },
-                "limits": {
-                    "max_batch_photos": caps.MAX_BATCH_PHOTOS,
-                    "rate_limit_per_minute": caps.RATE_LIMIT_PER_MINUTE,
-                    "max_upload_bytes": caps.MAX_UPLOAD_BYTES,
-                    "concurrency": self.concurrency(account),
-                },
-                "jobs": {"active": len(self._active_jobs(account.id))},
-            }
+        usage = a.Usage(
+            livemode=me.livemode,
+            plan=a.PlanInfo(
+                name=self.plan_name(account), status="active", concurrency=self.concurrency(account)
+            ),
+            credits=a.CreditMeter(
+                remaining=account.credits,
+                used=used,
+                included=account.credits + used,
+                period_end=_period_end(now),
+            ),
+            storage=a.StorageMeter(
+                used_bytes=self.uploads.used_bytes(account.id),
+                limit_bytes=self.storage_limit(account.id),
+            ),
+            limits=a.Limits(
+                max_batch_photos=caps.MAX_BATCH_PHOTOS,
+                rate_limit_per_minute=caps.RATE_LIMIT_PER_MINUTE,
+                max_upload_bytes=caps.MAX_UPLOAD_BYTES,
+                concurrency=self.concurrency(account),
+            ),
+            jobs=a.ActiveJobs(active=len(self._active_jobs(account.id))),
         )
+        return json_response(usage.model_dump())
 
     def _active_jobs(self, account_id: str) -> list[Job]:
         return [j for j in self.engine.jobs.active(self.slug, account_id) if is_stagepro_job(j)]
@@ -398,7 +395,9 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
     async def list_keys(self, request: Request) -> Response:
         me = self.caller(request, "list_keys")
         keys = self.keys.listed(me.account)
-        return json_response({"object": "list", "data": [self.keys.view(k) for k in keys]})
+        return json_response(
+            a.ApiKeyList.model_validate({"data": [self.keys.view(k) for k in keys]}).model_dump()
+        )
 
     async def create_key(self, request: Request) -> Response:
         me = self.caller(request, "create_key")
@@ -415,8 +414,8 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
 
     async def list_webhooks(self, request: Request) -> Response:
         me = self.caller(request, "list_webhooks")
-        endpoints = self.webhooks.list(me.account.id)
-        return json_response({"object": "list", "data": [self.webhooks.view(e) for e in endpoints]})
+        endpoints = [self.webhooks.view(e) for e in self.webhooks.list(me.account.id)]
+        return json_response(a.WebhookEndpointList.model_validate({"data": endpoints}).model_dump())
 
     async def create_webhook(self, request: Request) -> Response:
         me = self.caller(request, "create_webhook")
@@ -428,7 +427,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
         me = self.caller(request, "delete_webhook")
         endpoint_id = request.path_params["endpoint_id"]
         self.webhooks.delete(me.account.id, endpoint_id)
-        return json_response({"id": endpoint_id, "object": "webhook_endpoint", "deleted": True})
+        return json_response(a.Deleted(id=endpoint_id).model_dump())
 
     async def verify_webhook(self, request: Request) -> Response:
         me = self.caller(request, "verify_webhook")

@@ -16,6 +16,7 @@ from ...core.errors import ApiError
 from ...core.http import json_response, read_json_object
 from ...core.jobs import Job
 from ...core.store import Collection, Store
+from . import answers as a
 from . import capabilities as caps
 from . import models as m
 from .jobs import STATUS_WORDS, JobRequest
@@ -81,51 +82,55 @@ class Batches:
         return last.id == job.id
 
     def view(self, batch: Batch, now: float) -> dict[str, Any]:
+        return self.answer(batch, now).model_dump()
+
+    def answer(self, batch: Batch, now: float) -> a.Batch:
         members = self.members(batch)
         words = [STATUS_WORDS[j.state(now)] for j in members]
-        counts = {
-            "total": len(members),
+        counts = a.Counts(
+            total=len(members),
             **{w: words.count(w) for w in ("queued", "processing", "completed", "failed")},
-        }
+        )
         finished = all(j.state(now).finished for j in members)
-        return {
-            "id": batch.id,
-            "object": "batch",
-            "status": batch_status(counts),
-            "type": batch.type,
-            "listing_id": batch.listing_id,
-            "workflow_id": batch.workflow_id,
-            "job_ids": batch.job_ids,
-            "counts": counts,
-            "metadata": batch.metadata,
-            "webhook_endpoint_id": batch.webhook_endpoint_id,
-            "created_at": iso8601(batch.created_at),
-            "completed_at": iso8601(max(j.finished_at for j in members)) if finished else None,
-        }
+        return a.Batch(
+            id=batch.id,
+            status=batch_status(counts),
+            type=batch.type,
+            listing_id=batch.listing_id,
+            workflow_id=batch.workflow_id,
+            job_ids=batch.job_ids,
+            counts=counts,
+            metadata=batch.metadata,
+            webhook_endpoint_id=batch.webhook_endpoint_id,
+            created_at=iso8601(batch.created_at),
+            completed_at=iso8601(max(j.finished_at for j in members)) if finished else None,
+        )
 
     def workflow_view(self, workflow: Workflow, now: float) -> dict[str, Any]:
+        return self.workflow_answer(workflow, now).model_dump()
+
+    def workflow_answer(self, workflow: Workflow, now: float) -> a.Workflow:
         batch = self._batches.get(workflow.batch_id)
         assert batch is not None
-        shown = self.view(batch, now)
-        return {
-            "workflow_id": workflow.id,
-            "id": workflow.id,
-            "object": "workflow",
-            "template": workflow.template,
-            "batch_id": batch.id,
-            "listing_id": workflow.listing_id,
-            "job_ids": batch.job_ids,
-            "status": shown["status"],
-            "counts": shown["counts"],
-            "created_at": iso8601(workflow.created_at),
-            "completed_at": shown["completed_at"],
-        }
+        shown = self.answer(batch, now)
+        return a.Workflow(
+            workflow_id=workflow.id,
+            id=workflow.id,
+            template=workflow.template,
+            batch_id=batch.id,
+            listing_id=workflow.listing_id,
+            job_ids=batch.job_ids,
+            status=shown.status,
+            counts=shown.counts,
+            created_at=iso8601(workflow.created_at),
+            completed_at=shown.completed_at,
+        )
 
 
-def batch_status(counts: dict[str, int]) -> str:
-    total, done, failed = counts["total"], counts["completed"], counts["failed"]
+def batch_status(counts: a.Counts) -> str:
+    total, done, failed = counts.total, counts.completed, counts.failed
     if done + failed < total:
-        return "queued" if counts["queued"] == total else "processing"
+        return "queued" if counts.queued == total else "processing"
     if failed == 0:
         return "completed"
     return "failed" if done == 0 else "partially_failed"
@@ -140,16 +145,8 @@ class BatchEndpoints:
         batch, jobs = await self._run_batch(
             me, body.type, body.input, body, shared_name="input", operation="create_batch"
         )
-        return json_response(
-            {
-                "batch_id": batch.id,
-                "object": "batch",
-                "status": "queued",
-                "job_ids": batch.job_ids,
-                "total": len(jobs),
-            },
-            202,
-        )
+        created = a.BatchCreated(batch_id=batch.id, job_ids=batch.job_ids, total=len(jobs))
+        return json_response(created.model_dump(), 202)
 
     async def get_batch(self, request: Request) -> Response:
         me = self.caller(request, "get_batch")
@@ -172,8 +169,8 @@ class BatchEndpoints:
             workflow=(workflow_id, body.template),
         )
         workflow = self.batches.get_workflow(me.account.id, workflow_id)
-        view = self.batches.workflow_view(workflow, self.engine.now())
-        return json_response(view | {"status": "queued"}, 202)
+        answer = self.batches.workflow_answer(workflow, self.engine.now())
+        return json_response(answer.model_copy(update={"status": "queued"}).model_dump(), 202)
 
     async def get_workflow(self, request: Request) -> Response:
         me = self.caller(request, "get_workflow")

@@ -157,7 +157,7 @@ def job_credits(job_type: str, listing_tool: str | None) -> int:
 
 
 def capabilities() -> dict[str, Any]:
-    """GET /capabilities [PROPOSED shape]."""
+    """GET /capabilities [PROPOSED shape] (answers.Capabilities)."""
     return {
         "job_types": list(JOB_TYPES),
         "listing_tools": [

@@ -26,6 +26,7 @@ from ...core.media import Media
 from ...core.pagination import page_after
 from ...core.renders import DEFAULT_SIZE, RenderSpec, encode, synthetic_room
 from ...core.vendor import JobPlan
+from . import answers as a
 from . import capabilities as caps
 from .models import field_error
 
@@ -237,50 +238,53 @@ class JobDesk:
         page, next_cursor = page_after(
             jobs, cursor=cursor, limit=limit, key=lambda j: j.id, field="cursor"
         )
-        return {
-            "object": "list",
-            "data": [self.view(j) for j in page],
-            "has_more": next_cursor is not None,
-            "next_cursor": next_cursor,
-        }
+        return a.JobPage(
+            data=[self.answer(j) for j in page],
+            has_more=next_cursor is not None,
+            next_cursor=next_cursor,
+        ).model_dump()
 
     def view(self, job: Job, now: float | None = None) -> dict[str, Any]:
         """The job object [PROPOSED] notes 2.2."""
+        return self.answer(job, now).model_dump()
+
+    def answer(self, job: Job, now: float | None = None) -> a.Job:
         now = self.engine.now() if now is None else now
         state = job.state(now)
         p = job.params
         updated = job.created_at
         if state != JobState.QUEUED:
             updated = job.finished_at if state.finished else job.started_at
-        return {
-            "id": job.id,
-            "object": "job",
-            "type": job.operation,
-            "status": STATUS_WORDS[state],
-            "input": p["input"],
-            "output": self._output(job) if state == JobState.SUCCEEDED else None,
-            "error": {"code": FAILURE_CODE, "message": job.error}
+        return a.Job(
+            id=job.id,
+            type=job.operation,
+            status=STATUS_WORDS[state],
+            input=a.JobInput.model_validate(p["input"]),
+            output=self._output(job) if state == JobState.SUCCEEDED else None,
+            error=a.JobError(code=FAILURE_CODE, message=job.error)
             if state == JobState.FAILED
             else None,
-            "metadata": p["metadata"],
-            "batch_id": p["batch_id"],
-            "parent_job_id": p["parent_job_id"],
-            "idempotency_key": p["idempotency_key"],
-            "webhook_endpoint_id": p["webhook_endpoint_id"],
-            "credits_charged": p["credits_charged"],
-            "livemode": p["livemode"],
-            "created_at": iso8601(job.created_at),
-            "updated_at": iso8601(updated),
-            "completed_at": iso8601(job.finished_at) if state.finished else None,
-        }
+            metadata=p["metadata"],
+            batch_id=p["batch_id"],
+            parent_job_id=p["parent_job_id"],
+            idempotency_key=p["idempotency_key"],
+            webhook_endpoint_id=p["webhook_endpoint_id"],
+            credits_charged=p["credits_charged"],
+            livemode=p["livemode"],
+            created_at=iso8601(job.created_at),
+            updated_at=iso8601(updated),
+            completed_at=iso8601(job.finished_at) if state.finished else None,
+        )
 
-    def _output(self, job: Job) -> dict[str, Any]:
+    def _output(self, job: Job) -> a.JobOutput:
         planned = job.params["output"]
         media = self.engine.media.get(planned["media_id"])
         assert media is not None
         url = self.engine.media.url(media)
         width, height = _size(media) or (planned["width"], planned["height"])
-        return {"image_url": url, "images": [{"url": url, "width": width, "height": height}]}
+        return a.JobOutput(
+            image_url=url, images=[a.OutputImage(url=url, width=width, height=height)]
+        )
 
 
 def is_stagepro_job(job: Job) -> bool:

@@ -18,6 +18,7 @@ from ...core.clock import iso8601
 from ...core.errors import ApiError
 from ...core.ids import IdFactory
 from ...core.store import Collection, Store
+from . import answers as a
 
 LIVE, TEST = "sk_live_", "sk_test_"
 Mode = Literal["live", "test"]
@@ -91,15 +92,14 @@ class Keys:
 
     @staticmethod
     def view(key: ApiKey, secret: str | None = None) -> dict[str, Any]:
-        view = {
+        fields = {
             "id": key.id,
-            "object": "api_key",
             "name": key.name,
             "prefix": key.prefix,
             "mode": key.mode,
             "created_at": iso8601(key.created_at),
             "revoked_at": iso8601(key.revoked_at),
         }
-        if secret is not None:
-            view["key"] = secret  # shown once [PROPOSED]
-        return view
+        if secret is not None:  # shown once [PROPOSED]
+            return a.CreatedApiKey(**fields, key=secret).model_dump()
+        return a.ApiKey(**fields).model_dump()

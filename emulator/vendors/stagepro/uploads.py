@@ -17,6 +17,7 @@ from ...core.errors import ApiError
 from ...core.http import media_type, parse_form, read_body
 from ...core.renders import sniff_image
 from ...core.store import Collection
+from . import answers as a
 from . import capabilities as caps
 from .models import field_error
 
@@ -120,14 +121,13 @@ class Uploads:
     def view(self, upload: Upload) -> dict[str, Any]:
         media = self.engine.media.get(upload.media_id)
         assert media is not None
-        return {
-            "upload_id": upload.id,
-            "object": "upload",
-            "url": self.engine.media.url(media),
-            "content_type": upload.content_type,
-            "size_bytes": upload.size_bytes,
-            "width": upload.width,
-            "height": upload.height,
-            "created_at": iso8601(upload.created_at),
-            "expires_at": iso8601(upload.expires_at),
-        }
+        return a.Upload(
+            upload_id=upload.id,
+            url=self.engine.media.url(media),
+            content_type=upload.content_type,
+            size_bytes=upload.size_bytes,
+            width=upload.width,
+            height=upload.height,
+            created_at=iso8601(upload.created_at),
+            expires_at=iso8601(upload.expires_at),
+        ).model_dump()

@@ -28,6 +28,7 @@ from ...core.jobs import Job, Timing
 from ...core.store import Collection
 from ...core.urls import is_http_url
 from ...core.webhooks import RetryPolicy
+from . import answers as a
 from .models import field_error
 
 if TYPE_CHECKING:
@@ -130,25 +131,24 @@ class Webhooks:
 
     def view(self, endpoint: Endpoint) -> dict[str, Any]:
         last = endpoint.challenges[-1] if endpoint.challenges else None
-        return {
-            "id": endpoint.id,
-            "object": "webhook_endpoint",
-            "url": endpoint.url,
-            "events": endpoint.events,
-            "description": endpoint.description,
-            "status": endpoint.status,
-            "secret": endpoint.secret,
-            "created_at": iso8601(endpoint.created_at),
-            "verified_at": iso8601(endpoint.verified_at),
-            "last_challenge": None
+        return a.WebhookEndpoint(
+            id=endpoint.id,
+            url=endpoint.url,
+            events=endpoint.events,
+            description=endpoint.description,
+            status=endpoint.status,
+            secret=endpoint.secret,
+            created_at=iso8601(endpoint.created_at),
+            verified_at=iso8601(endpoint.verified_at),
+            last_challenge=None
             if last is None
-            else {
-                "sent_at": iso8601(last.at),
-                "response_status": last.status,
-                "echoed": last.echoed,
-                "error": last.error,
-            },
-        }
+            else a.Challenge(
+                sent_at=iso8601(last.at),
+                response_status=last.status,
+                echoed=last.echoed,
+                error=last.error,
+            ),
+        ).model_dump()
 
     # the verification challenge
 

@@ -1,0 +1,349 @@
+"""StagePro answer bodies: the handlers build their answers from these models (`model_dump`), and
+the OpenAPI document describes them from the same models (`@operation(response=...)`), so the two
+cannot drift apart. Shapes [PROPOSED] notes 2.2 unless tagged otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+
+from . import capabilities as caps
+
+JobType = Literal[caps.JOB_TYPES]  # type: ignore[valid-type]
+Style = Literal[caps.STYLES]  # type: ignore[valid-type]
+RoomType = Literal[caps.ROOM_TYPES]  # type: ignore[valid-type]
+ListingTool = Literal[tuple(caps.LISTING_TOOLS)]  # type: ignore[valid-type]
+AspectRatio = Literal[tuple(caps.ASPECT_RATIOS)]  # type: ignore[valid-type]
+Template = Literal[tuple(caps.WORKFLOW_TEMPLATES)]  # type: ignore[valid-type]
+Plan = Literal[tuple(caps.PLANS)]  # type: ignore[valid-type]
+JobStatus = Literal["queued", "processing", "completed", "failed"]  # [DOC] + [PROPOSED]
+BatchStatus = Literal["queued", "processing", "completed", "partially_failed", "failed"]
+Event = Literal["job.completed", "job.failed", "batch.completed"]  # [DOC]
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+
+# GET /capabilities
+
+
+class ListingToolInfo(BaseModel):
+    slug: ListingTool
+    name: str
+    credits: int
+
+
+class TemplateInfo(BaseModel):
+    template: Template
+    job_type: JobType
+    listing_tool: ListingTool | None
+
+
+class CreativityRange(BaseModel):
+    min: int
+    max: int
+    default: int
+
+
+class OptionChoices(BaseModel):
+    creativity: CreativityRange
+    aspect_ratio: list[AspectRatio]
+
+
+class Capabilities(BaseModel):
+    job_types: list[JobType]
+    listing_tools: list[ListingToolInfo]
+    workflow_templates: list[TemplateInfo]
+    styles: list[Style]
+    room_types: list[RoomType]
+    options: OptionChoices
+    credits: dict[str, int] = Field(description="credits per job type (listing tools: their own)")
+    app_only: list[str] = Field(description="tools of the app that the API cannot run")
+
+
+# GET /usage
+
+
+class PlanInfo(BaseModel):
+    name: Plan
+    status: Literal["active"]
+    concurrency: int = Field(description="parallel jobs")
+
+
+class CreditMeter(BaseModel):
+    remaining: int
+    used: int
+    included: int
+    period_end: Timestamp
+
+
+class StorageMeter(BaseModel):
+    used_bytes: int
+    limit_bytes: int
+
+
+class Limits(BaseModel):
+    max_batch_photos: int
+    rate_limit_per_minute: int
+    max_upload_bytes: int
+    concurrency: int
+
+
+class ActiveJobs(BaseModel):
+    active: int
+
+
+class Usage(BaseModel):
+    object: Literal["usage"] = "usage"
+    livemode: bool
+    plan: PlanInfo
+    credits: CreditMeter
+    storage: StorageMeter
+    limits: Limits
+    jobs: ActiveJobs
+
+
+# jobs
+
+
+class OptionsGiven(BaseModel):
+    creativity: int
+    aspect_ratio: AspectRatio
+
+
+class JobInput(BaseModel):
+    """The job's input as it was sent: fields not sent are absent, not null."""
+
+    image_url: str | None = None
+    upload_id: str | None = None
+    empty_room_url: str | None = None
+    style: Style | None = None
+    room_type: RoomType | None = None
+    options: OptionsGiven | None = None
+    prompt: str | None = None
+    listing_tool: ListingTool | None = None
+
+    @model_serializer(mode="wrap")
+    def _as_sent(self, dump: SerializerFunctionWrapHandler):  # unannotated: keeps the schema
+        return {k: v for k, v in dump(self).items() if v is not None}
+
+
+class OutputImage(BaseModel):
+    url: str
+    width: int
+    height: int
+
+
+class JobOutput(BaseModel):
+    image_url: str
+    images: list[OutputImage]
+
+
+class JobError(BaseModel):
+    code: Literal["generation_failed"]
+    message: str | None
+
+
+class Job(BaseModel):
+    id: str
+    object: Literal["job"] = "job"
+    type: JobType
+    status: JobStatus
+    input: JobInput
+    output: JobOutput | None = Field(description="once completed")
+    error: JobError | None = Field(description="once failed")
+    metadata: dict[str, Any]
+    batch_id: str | None
+    parent_job_id: str | None = Field(description="the job this one regenerates")
+    idempotency_key: str | None
+    webhook_endpoint_id: str | None
+    credits_charged: int = Field(description="0 with a sk_test_ key")
+    livemode: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+    completed_at: Timestamp | None
+
+
+class JobPage(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[Job]
+    has_more: bool
+    next_cursor: str | None
+
+
+# batches and workflows
+
+
+class Counts(BaseModel):
+    total: int
+    queued: int
+    processing: int
+    completed: int
+    failed: int
+
+
+class BatchCreated(BaseModel):
+    batch_id: str
+    object: Literal["batch"] = "batch"
+    status: Literal["queued"] = "queued"
+    job_ids: list[str]
+    total: int
+
+
+class Batch(BaseModel):
+    id: str
+    object: Literal["batch"] = "batch"
+    status: BatchStatus
+    type: JobType
+    listing_id: str | None
+    workflow_id: str | None
+    job_ids: list[str]
+    counts: Counts
+    metadata: dict[str, Any]
+    webhook_endpoint_id: str | None
+    created_at: Timestamp
+    completed_at: Timestamp | None
+
+
+class Workflow(BaseModel):
+    workflow_id: str
+    id: str
+    object: Literal["workflow"] = "workflow"
+    template: Template
+    batch_id: str
+    listing_id: str | None
+    job_ids: list[str]
+    status: BatchStatus
+    counts: Counts
+    created_at: Timestamp
+    completed_at: Timestamp | None
+
+
+# uploads
+
+
+class Upload(BaseModel):
+    upload_id: str = Field(description="for a job's input.upload_id")
+    object: Literal["upload"] = "upload"
+    url: str
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]
+    size_bytes: int
+    width: int | None
+    height: int | None
+    created_at: Timestamp
+    expires_at: Timestamp = Field(description="[DOC] 24 hours after the upload")
+
+
+class UploadForm(BaseModel):
+    """multipart/form-data with the image (JPEG, PNG or WebP) in the field `file`."""
+
+
+# keys
+
+
+class ApiKey(BaseModel):
+    id: str
+    object: Literal["api_key"] = "api_key"
+    name: str
+    prefix: str = Field(description="the key's first 12 characters")
+    mode: Literal["live", "test"]
+    created_at: Timestamp
+    revoked_at: Timestamp | None
+
+
+class CreatedApiKey(ApiKey):
+    key: str = Field(description="the secret, shown only in this answer")
+
+
+class ApiKeyList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ApiKey]
+
+
+# webhook endpoints
+
+
+class Challenge(BaseModel):
+    sent_at: Timestamp
+    response_status: int | None
+    echoed: bool
+    error: str | None
+
+
+class WebhookEndpoint(BaseModel):
+    id: str
+    object: Literal["webhook_endpoint"] = "webhook_endpoint"
+    url: str
+    events: list[Event]
+    description: str | None
+    status: Literal["pending_verification", "active"]
+    secret: str = Field(description="whsec_...: the HMAC key of X-StagePro-Signature")
+    created_at: Timestamp
+    verified_at: Timestamp | None
+    last_challenge: Challenge | None
+
+
+class WebhookEndpointList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[WebhookEndpoint]
+
+
+class Deleted(BaseModel):
+    id: str
+    object: Literal["webhook_endpoint"] = "webhook_endpoint"
+    deleted: Literal[True] = True
+
+
+# the agent
+
+
+class ChatLine(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class AgentSession(BaseModel):
+    id: str
+    object: Literal["agent_session"] = "agent_session"
+    status: Literal["active"] = "active"
+    image_url: str
+    upload_id: str | None
+    room_type: RoomType | None
+    style: Style | None
+    auto_render: bool
+    readyToRender: bool  # [DOC] camelCase as written
+    job_ids: list[str]
+    livemode: bool
+    created_at: Timestamp
+    expires_at: Timestamp
+    messages: list[ChatLine]
+
+
+class AssistantLine(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class RenderRefused(BaseModel):
+    code: str | None
+    message: str
+
+
+class AgentReply(BaseModel):
+    session_id: str
+    message: AssistantLine
+    readyToRender: bool
+    job_id: str | None = Field(description="the render auto_render queued")
+    render_error: RenderRefused | None = Field(
+        None, description="only when auto_render's job was refused (the chat itself is free)"
+    )
+
+
+# with `stream: true` [PROPOSED] notes 2.2
+AGENT_EVENTS = {
+    "type": "string",
+    "contentMediaType": "text/event-stream",
+    "description": 'server-sent events: `message.delta` (data `{"delta": "..."}`) several '
+    "times, then `message.completed` (data: the JSON answer of `stream: false`), then `done` "
+    "(data `{}`)",
+}
