@@ -69,9 +69,10 @@ def _blank_is_none(value: Any) -> Any:
 
 
 def _lower_case_one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
+    """[DOC] "must be lower case": a value right but for its case is refused, saying so."""
     if value not in allowed and value.lower() in allowed:
-        raise ValueError(f"must be lower case ({value.lower()!r}); expected one of: "
-                         + ", ".join(allowed))  # fmt: skip
+        expected = ", ".join(allowed)
+        raise ValueError(f"must be lower case ({value.lower()!r}); expected one of: {expected}")
     return one_of(value, allowed, what)
 
 
