@@ -13,7 +13,7 @@ import asyncio
 import json
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
@@ -24,16 +24,20 @@ from ...core.clock import iso8601
 from ...core.errors import ApiError
 from ...core.http import json_response, read_json_object
 from ...core.jobs import Job
+from ...core.openapi import operation
 from ...core.store import Collection, Store
 from . import answers as a
 from . import capabilities as caps
 from . import models as m
 from .jobs import JobRequest
 
-if TYPE_CHECKING:
-    pass
-
 DEFAULT_STYLE = "modern"
+# for the OpenAPI document (see api.py ANY_CALL and friends)
+SESSION_ERRORS = {
+    429: "rate_limited (Retry-After: 60)",
+    408: "the body stopped arriving",
+    410: "session_expired (24 h after it started)",
+}
 
 # words a user may say for each style (the slug's own words are always understood)
 STYLE_WORDS: dict[str, tuple[str, ...]] = {
@@ -274,7 +278,14 @@ def chunks(text: str, parts: int = 6) -> list[str]:
 class AgentEndpoints:
     """The agent's three endpoints, mixed into the StagePro vendor."""
 
+    @operation(
+        body=m.CreateSession,
+        response=a.AgentSession,
+        status=201,
+        errors={k: v for k, v in SESSION_ERRORS.items() if k != 410},
+    )
     async def create_agent_session(self, request: Request) -> Response:
+        """Start a design conversation about one room photo (24 h)."""
         me = self.caller(request, "create_agent_session")
         body = m.parse(m.CreateSession, await read_json_object(request))
         if body.upload_id is not None:
@@ -307,7 +318,9 @@ class AgentEndpoints:
         self.sessions.save(session)
         return json_response(view(session), 201)
 
+    @operation(body=m.SendMessage, response=a.AgentReply, errors=SESSION_ERRORS)
     async def send_agent_message(self, request: Request) -> Response:
+        """Chat with the agent (free): JSON, or server-sent events with `stream: true`."""
         me = self.caller(request, "send_agent_message")
         body = m.parse(m.SendMessage, await read_json_object(request))
         session_id = request.path_params["session_id"]
@@ -366,7 +379,15 @@ class AgentEndpoints:
         yield ServerSentEvent(data=json.dumps(completed), event="message.completed")
         yield ServerSentEvent(data="{}", event="done")
 
+    @operation(
+        body=m.Render,
+        response=a.Job,
+        status=202,
+        errors=SESSION_ERRORS
+        | {402: "insufficient_credits (live keys)", 409: "not_ready_to_render"},
+    )
     async def render_agent_session(self, request: Request) -> Response:
+        """Render the agreed design as a job (the body may be empty)."""
         me = self.caller(request, "render_agent_session")
         body = m.parse(m.Render, await read_json_object(request, allow_empty=True))
         session_id = request.path_params["session_id"]

@@ -20,6 +20,7 @@ from ...core.errors import ApiError
 from ...core.faults import FaultRule, magic_input, magic_key
 from ...core.http import auth_token, json_response, read_json_object
 from ...core.jobs import Job, JobState
+from ...core.openapi import operation
 from ...core.store import Collection
 from ...core.vendor import VendorApi, routes_from
 from . import agent
@@ -71,6 +72,10 @@ FAULT_MESSAGES = {
     "session_expired": "The agent session has expired",
     "rate_limited": "Too many requests: slow down and retry",
 }
+# What the OpenAPI document lists beyond what any call can answer (core.openapi)
+ANY_CALL = {429: "rate_limited (Retry-After: 60)"}
+WITH_BODY = ANY_CALL | {408: "the body stopped arriving"}
+CHARGED = WITH_BODY | {402: "insufficient_credits (live keys)"}
 RATE_LIMITED_WORDS = ("rate-limited", "rate_limited")  # [EMULATOR] API key word: every call 429
 STORAGE_WORDS = {"no-storage": 0, "no_storage": 0, "low-storage": caps.LOW_STORAGE_BYTES}
 
@@ -232,11 +237,15 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
 
     # GET /capabilities, GET /usage
 
+    @operation(response=a.Capabilities, errors=ANY_CALL)
     async def get_capabilities(self, request: Request) -> Response:
+        """Job types, listing tools, workflow templates, styles, room types and options."""
         self.caller(request, "get_capabilities")
         return json_response(a.Capabilities.model_validate(caps.capabilities()).model_dump())
 
+    @operation(response=a.Usage, errors=ANY_CALL)
     async def get_usage(self, request: Request) -> Response:
+        """Plan, credits, storage and limits of the key's account."""
         me = self.caller(request, "get_usage")
         account = self.engine.accounts.get(me.account.id) or me.account
         used = int(account.meters.get("credits_used", 0))
@@ -271,7 +280,13 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
 
     # jobs
 
+    @operation(
+        body=m.CreateJob,
+        responses={202: a.Job, 200: a.Job},
+        errors=CHARGED | {409: "idempotency_conflict: the key was used with another body"},
+    )
     async def create_job(self, request: Request) -> Response:
+        """Start a job (202); the same idempotency_key and body again answers the job (200)."""
         me = self.caller(request, "create_job")
         raw = await read_json_object(request)
         body = m.parse(m.CreateJob, raw)
@@ -320,19 +335,30 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
         self.charge(me.account.id, planned.credits if me.livemode else 0)
         return self.desk.create(me.account, planned, me.livemode)
 
+    @operation(query=m.ListJobs, response=a.JobPage, errors=ANY_CALL)
     async def list_jobs(self, request: Request) -> Response:
+        """The account's jobs, newest first, a page at a time."""
         me = self.caller(request, "list_jobs")
         query = m.parse(m.ListJobs, dict(request.query_params))
         jobs = self.desk.listed(me.account.id, query.listing_id)
         return json_response(self.desk.page(jobs, query.cursor, query.limit))
 
+    @operation(response=a.Job, errors=ANY_CALL)
     async def get_job(self, request: Request) -> Response:
+        """One job: its status and, once completed, its output."""
         me = self.caller(request, "get_job")
         return json_response(
             self.desk.view(self.desk.get(me.account.id, request.path_params["job_id"]))
         )
 
+    @operation(
+        body=m.Regenerate,
+        response=a.Job,
+        status=202,
+        errors=CHARGED | {409: "job_not_completed"},
+    )
     async def regenerate_job(self, request: Request) -> Response:
+        """A new variation of a completed job (the body may be empty)."""
         me = self.caller(request, "regenerate_job")
         body = m.parse(m.Regenerate, await read_json_object(request, allow_empty=True))
         parent = self.desk.get(me.account.id, request.path_params["job_id"])
@@ -384,7 +410,16 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
 
     # uploads
 
+    @operation(
+        body=a.UploadForm,
+        encodings=("multipart",),
+        files=("file",),
+        response=a.Upload,
+        status=201,
+        errors=WITH_BODY | {403: "storage_limit_exceeded", 413: "file_too_large"},
+    )
     async def create_upload(self, request: Request) -> Response:
+        """Upload a photo (multipart field `file`) for a job's input.upload_id."""
         me = self.caller(request, "create_upload")
         data = await self.uploads.read_file(request)
         upload = self.uploads.add(me.account, data)
@@ -392,44 +427,58 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
 
     # keys (console)
 
+    @operation(response=a.ApiKeyList, errors=ANY_CALL)
     async def list_keys(self, request: Request) -> Response:
+        """The account's API keys (secrets not shown)."""
         me = self.caller(request, "list_keys")
         keys = self.keys.listed(me.account)
         return json_response(
             a.ApiKeyList.model_validate({"data": [self.keys.view(k) for k in keys]}).model_dump()
         )
 
+    @operation(body=m.CreateKey, response=a.CreatedApiKey, status=201, errors=WITH_BODY)
     async def create_key(self, request: Request) -> Response:
+        """A new API key; its secret is shown in this answer only (the body may be empty)."""
         me = self.caller(request, "create_key")
         body = m.parse(m.CreateKey, await read_json_object(request, allow_empty=True))
         key, secret = self.keys.create(me.account, body.name, body.mode, self.engine.now())
         return json_response(self.keys.view(key, secret), 201)
 
+    @operation(response=a.ApiKey, errors=ANY_CALL)
     async def revoke_key(self, request: Request) -> Response:
+        """Revoke a key: calls with it are then 401."""
         me = self.caller(request, "revoke_key")
         key = self.keys.revoke(me.account, request.path_params["key_id"], self.engine.now())
         return json_response(self.keys.view(key))
 
     # webhooks (console)
 
+    @operation(response=a.WebhookEndpointList, errors=ANY_CALL)
     async def list_webhooks(self, request: Request) -> Response:
+        """The account's webhook endpoints."""
         me = self.caller(request, "list_webhooks")
         endpoints = [self.webhooks.view(e) for e in self.webhooks.list(me.account.id)]
         return json_response(a.WebhookEndpointList.model_validate({"data": endpoints}).model_dump())
 
+    @operation(body=m.CreateWebhook, response=a.WebhookEndpoint, status=201, errors=WITH_BODY)
     async def create_webhook(self, request: Request) -> Response:
+        """Register an endpoint; it is sent a signed challenge and is active once it echoes it."""
         me = self.caller(request, "create_webhook")
         body = m.parse(m.CreateWebhook, await read_json_object(request))
         endpoint = self.webhooks.create(me.account.id, body.url, body.events, body.description)
         return json_response(self.webhooks.view(endpoint), 201)
 
+    @operation(response=a.Deleted, errors=ANY_CALL)
     async def delete_webhook(self, request: Request) -> Response:
+        """Delete an endpoint."""
         me = self.caller(request, "delete_webhook")
         endpoint_id = request.path_params["endpoint_id"]
         self.webhooks.delete(me.account.id, endpoint_id)
         return json_response(a.Deleted(id=endpoint_id).model_dump())
 
+    @operation(response=a.WebhookEndpoint, status=202, errors=ANY_CALL)
     async def verify_webhook(self, request: Request) -> Response:
+        """Send the verification challenge again."""
         me = self.caller(request, "verify_webhook")
         endpoint = self.webhooks.get(me.account.id, request.path_params["endpoint_id"])
         self.webhooks.challenge(endpoint)
