@@ -9,6 +9,8 @@ import random
 from typing import get_args
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageStat
 
 from emulator.core import scenes
@@ -339,12 +341,16 @@ def _saturation(img: Image.Image, box: tuple[float, ...]) -> float:
     return ImageStat.Stat(crop.convert("HSV")).mean[1]
 
 
-def test_every_scene_draws_in_portrait_and_tiny_pictures() -> None:
-    for size in ((90, 160), (16, 12)):
+@pytest.mark.parametrize("style", ["luxury", "minimalist", "boho", "industrial", "no such style"])
+def test_every_scene_draws_mirrored_in_portrait_and_tiny_pictures(style: str) -> None:
+    for size in ((90, 160), (16, 12), (200, 120)):
         for kind in scenes.SCENES:
-            spec = RenderSpec(vendor="T", room_type=kind, style="luxury", source_key="s")
-            _, out = render(spec, image_bytes(*size))
-            assert out == size
+            for variation in (1, 2):
+                spec = RenderSpec(
+                    vendor="T", room_type=kind, style=style, variation=variation, variations=2
+                )
+                _, out = render(spec, image_bytes(*size))
+                assert out == size
 
 
 def test_draw_scene_is_deterministic_for_an_rng() -> None:
@@ -357,3 +363,38 @@ def test_draw_scene_is_deterministic_for_an_rng() -> None:
 
     assert draw(1) == draw(1)
     assert draw(1) != draw(2)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    operation=st.sampled_from(get_args(Operation)),
+    room=st.one_of(st.none(), st.sampled_from(all_rooms()), st.text(max_size=30)),
+    style=st.one_of(st.none(), st.sampled_from(STYLES["decor8"]), st.text(max_size=30)),
+    variation=st.integers(1, 20),
+    size=st.tuples(st.integers(1, 120), st.integers(1, 120)),
+    extra=st.fixed_dictionaries(
+        {},
+        optional={
+            "prompt": st.text(max_size=200),
+            "sky": st.text(max_size=12),
+            "target": st.sampled_from(["walls", "cabinets", "floor"]),
+            "color": st.sampled_from(["#112233", "red", "not a colour"]),
+            "note": st.text(max_size=60),
+        },
+    ),
+)
+def test_any_request_draws_at_the_source_size(
+    operation, room, style, variation, size, extra
+) -> None:
+    spec = RenderSpec(
+        vendor="T",
+        operation=operation,
+        room_type=room,
+        style=style,
+        variation=variation,
+        variations=20,
+        **extra,
+    )
+    data, out = render(spec, image_bytes(*size))
+    assert out == size
+    assert Image.open(io.BytesIO(data)).size == size

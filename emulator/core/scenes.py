@@ -620,6 +620,31 @@ def _rgba(colour: RGB, alpha: int = 255) -> tuple[int, int, int, int]:
     return colour[0], colour[1], colour[2], alpha
 
 
+class _Draw:
+    """ImageDraw with boxes given corner by corner in any order: a mirrored layout flips x."""
+
+    def __init__(self, draw: ImageDraw.ImageDraw) -> None:
+        self._draw = draw
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._draw, name)
+
+    @staticmethod
+    def _box(xy: object) -> list[float]:
+        flat = [c for point in xy for c in point] if isinstance(xy[0], tuple) else list(xy)  # type: ignore[index, union-attr, attr-defined]
+        x0, y0, x1, y1 = flat
+        return [min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)]
+
+    def rectangle(self, xy: object, **kw: object) -> None:
+        self._draw.rectangle(self._box(xy), **kw)  # type: ignore[arg-type]
+
+    def ellipse(self, xy: object, **kw: object) -> None:
+        self._draw.ellipse(self._box(xy), **kw)  # type: ignore[arg-type]
+
+    def rounded_rectangle(self, xy: object, **kw: object) -> None:
+        self._draw.rounded_rectangle(self._box(xy), **kw)  # type: ignore[arg-type]
+
+
 class Painter:
     """Draws furniture pieces in pixels, placed by fractions of the picture and sized by `u` (the
     picture's shorter side), so a piece keeps its proportions in portrait and landscape."""
@@ -632,7 +657,7 @@ class Painter:
         mirror: bool,
         scale: float,
     ) -> None:
-        self.d, self.look, self.mirror = draw, look, mirror
+        self.d, self.look, self.mirror = _Draw(draw), look, mirror
         self.w, self.h = size
         self.u = min(size) * scale
         self.line = max(1, round(min(size) / 300))
