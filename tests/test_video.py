@@ -171,3 +171,15 @@ def test_one_slideshow_is_encoded_at_a_time(monkeypatch):
     with ThreadPoolExecutor(4) as pool:
         outputs = list(pool.map(lambda _: video.render(spec(1), [None]), range(4)))
     assert most[0] == 1 and len(set(outputs)) == 1  # and the same spec gives the same bytes
+
+
+def test_photos_can_be_loaded_one_at_a_time_as_the_encoder_reaches_them():
+    calls = []
+
+    def load(index: int) -> bytes | None:
+        calls.append(index)
+        return jpeg((64, 48), (200, 200, 40)) if index == 1 else None
+
+    info = probe(video.render(spec(3), load))
+    assert calls == [0, 1, 2]  # each once, in order
+    assert info["frames"] == 36

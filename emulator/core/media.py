@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import re
+from collections.abc import Callable
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -241,7 +242,7 @@ class MediaLibrary:
         async with lock:
             current = self.get(media.id) or media
             if current.slideshow is not None and not current.ready:
-                photos = [await self._photo_bytes(id) for id in current.slideshow.photo_media_ids]
+                photos = await self._photos(current.slideshow.photo_media_ids)
                 data = await asyncio.to_thread(video.render, current.slideshow, photos)
                 current = self._store_bytes(current, data)
             if not current.ready:
@@ -260,9 +261,19 @@ class MediaLibrary:
             return None
         return (await self.content(source))[1]
 
-    async def _photo_bytes(self, media_id: str | None) -> bytes | None:
-        photo = self.get(media_id) if media_id else None
-        return None if photo is None else (await self.content(photo))[1]
+    async def _photos(self, ids: list[str | None]) -> Callable[[int], bytes | None]:
+        """A slideshow's photos, each drawn first if it is a planned render, then read one at a
+        time as the encoder reaches it (never all held at once)."""
+        photos = [self.get(id) if id else None for id in ids]
+        for photo in photos:
+            if photo is not None and not photo.ready:
+                await self.content(photo)
+
+        def load(index: int) -> bytes | None:
+            photo = photos[index]
+            return None if photo is None else self.store.get_blob(photo.id)
+
+        return load
 
     def _draw(self, media: Media, source: bytes | None) -> bytes:
         if media.derived_from is not None:

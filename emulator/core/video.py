@@ -21,7 +21,7 @@ import os
 import tempfile
 import threading
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Self
 
 import av
@@ -78,9 +78,14 @@ class SlideshowSpec(BaseModel):
         return self.frame_count / self.fps
 
 
-def render(spec: SlideshowSpec, photos: list[bytes | None]) -> bytes:
-    """The MP4 (or, for a poster spec, the JPEG) of `spec` over `photos` (image bytes or None)."""
-    if len(photos) != len(spec.photo_keys):
+Photos = Sequence[bytes | None] | Callable[[int], bytes | None]
+
+
+def render(spec: SlideshowSpec, photos: Photos) -> bytes:
+    """The MP4 (or, for a poster spec, the JPEG) of `spec` over `photos`: image bytes or None per
+    photo, or a function giving photo n's, called as the encoder reaches it (so a long slideshow
+    never holds every photo at once)."""
+    if not callable(photos) and len(photos) != len(spec.photo_keys):
         raise ValueError("one photo (or None) per key of the spec")
     with _ENCODING:
         slides = _Slides(spec, photos)
@@ -127,10 +132,11 @@ def _encode(spec: SlideshowSpec, slides: _Slides) -> bytes:
 class _Slides:
     """Draws frame n of a slideshow: the photo of its slot, panned, faded, with the overlays."""
 
-    def __init__(self, spec: SlideshowSpec, photos: list[bytes | None]) -> None:
+    def __init__(self, spec: SlideshowSpec, photos: Photos) -> None:
         self.spec = spec
         self.size = (spec.width, spec.height)
-        self._photos = photos
+        self._load = photos if callable(photos) else photos.__getitem__
+        self._count = len(spec.photo_keys)
         self._cache: dict[int, Image.Image] = {}  # the photos in use: two at most
         self._band = _band(spec, self.size)
         self._title = _title(spec, self.size) if spec.title else None
@@ -140,7 +146,7 @@ class _Slides:
         slot, step = divmod(index, per)
         img = self._panned(slot, step / max(1, per - 1))
         fade_frames = round(self.spec.fade * self.spec.fps)
-        last = slot == len(self._photos) - 1
+        last = slot == self._count - 1
         if fade_frames and not last and step >= per - fade_frames:
             share = (step - (per - fade_frames) + 1) / (fade_frames + 1)
             img = Image.blend(img, self._panned(slot + 1, 0.0), share)
@@ -163,7 +169,7 @@ class _Slides:
             for old in [k for k in self._cache if k < slot - 1]:
                 del self._cache[old]
             target = (math.ceil(self.size[0] * PAN), math.ceil(self.size[1] * PAN))
-            base = _decode(self._photos[slot], target)
+            base = _decode(self._load(slot), target)
             if base is None:
                 base = synthetic_room(self.spec.photo_keys[slot], _even(target))
             self._cache[slot] = ImageOps.fit(base, target, Image.Resampling.BILINEAR)
