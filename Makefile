@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench docker browser clean
 
 install: $(STAMP)
 
@@ -30,6 +30,13 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+docker:
+	docker build -t staging-emulator .
+
+# Debian's Chromium for the dashboard's browser tests (they skip, saying so, without it)
+browser:
+	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 clean:
 	rm -rf $(VENV) .staging-emulator
