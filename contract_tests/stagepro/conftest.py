@@ -11,7 +11,27 @@ import pytest
 from ..conftest import Target
 from ..support import EmulatorControl
 from .client import JOB_SECONDS, SLUG, StageProClient, make_key
+from .documented import DocumentCheck
 from .receiver import ChallengeReceiver
+
+
+@pytest.fixture(scope="session")
+def documented(target: Target) -> DocumentCheck | None:
+    """The emulator's OpenAPI document of StagePro, as a check of answers (None: real vendor)."""
+    if target.emulator is None:
+        return None
+    return DocumentCheck.fetch(target.emulator.url, SLUG)
+
+
+@pytest.fixture(scope="session")
+def http(documented: DocumentCheck | None) -> Iterator[httpx.Client]:
+    """The StagePro tests' client: on the emulator, every answer is also checked against the
+    OpenAPI document (status, content type, body schema), whatever the test asserts."""
+    hooks = {"response": [documented]} if documented is not None else {}
+    with httpx.Client(
+        timeout=httpx.Timeout(30.0), follow_redirects=False, event_hooks=hooks
+    ) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from . import capabilities as caps
 
@@ -24,33 +30,39 @@ Event = Literal["job.completed", "job.failed", "batch.completed"]  # [DOC]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
 
+class Answer(BaseModel):
+    """Every field is in the answer, defaults too: the document says they are required."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
 # GET /capabilities
 
 
-class ListingToolInfo(BaseModel):
+class ListingToolInfo(Answer):
     slug: ListingTool
     name: str
     credits: int
 
 
-class TemplateInfo(BaseModel):
+class TemplateInfo(Answer):
     template: Template
     job_type: JobType
     listing_tool: ListingTool | None
 
 
-class CreativityRange(BaseModel):
+class CreativityRange(Answer):
     min: int
     max: int
     default: int
 
 
-class OptionChoices(BaseModel):
+class OptionChoices(Answer):
     creativity: CreativityRange
     aspect_ratio: list[AspectRatio]
 
 
-class Capabilities(BaseModel):
+class Capabilities(Answer):
     job_types: list[JobType]
     listing_tools: list[ListingToolInfo]
     workflow_templates: list[TemplateInfo]
@@ -64,36 +76,36 @@ class Capabilities(BaseModel):
 # GET /usage
 
 
-class PlanInfo(BaseModel):
+class PlanInfo(Answer):
     name: Plan
     status: Literal["active"]
     concurrency: int = Field(description="parallel jobs")
 
 
-class CreditMeter(BaseModel):
+class CreditMeter(Answer):
     remaining: int
     used: int
     included: int
     period_end: Timestamp
 
 
-class StorageMeter(BaseModel):
+class StorageMeter(Answer):
     used_bytes: int
     limit_bytes: int
 
 
-class Limits(BaseModel):
+class Limits(Answer):
     max_batch_photos: int
     rate_limit_per_minute: int
     max_upload_bytes: int
     concurrency: int
 
 
-class ActiveJobs(BaseModel):
+class ActiveJobs(Answer):
     active: int
 
 
-class Usage(BaseModel):
+class Usage(Answer):
     object: Literal["usage"] = "usage"
     livemode: bool
     plan: PlanInfo
@@ -106,13 +118,15 @@ class Usage(BaseModel):
 # jobs
 
 
-class OptionsGiven(BaseModel):
+class OptionsGiven(Answer):
     creativity: int
     aspect_ratio: AspectRatio
 
 
-class JobInput(BaseModel):
+class GivenInput(Answer):
     """The job's input as it was sent: fields not sent are absent, not null."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
 
     image_url: str | None = None
     upload_id: str | None = None
@@ -128,28 +142,28 @@ class JobInput(BaseModel):
         return {k: v for k, v in dump(self).items() if v is not None}
 
 
-class OutputImage(BaseModel):
+class OutputImage(Answer):
     url: str
     width: int
     height: int
 
 
-class JobOutput(BaseModel):
+class JobOutput(Answer):
     image_url: str
     images: list[OutputImage]
 
 
-class JobError(BaseModel):
+class JobError(Answer):
     code: Literal["generation_failed"]
     message: str | None
 
 
-class Job(BaseModel):
+class Job(Answer):
     id: str
     object: Literal["job"] = "job"
     type: JobType
     status: JobStatus
-    input: JobInput
+    input: GivenInput
     output: JobOutput | None = Field(description="once completed")
     error: JobError | None = Field(description="once failed")
     metadata: dict[str, Any]
@@ -164,7 +178,7 @@ class Job(BaseModel):
     completed_at: Timestamp | None
 
 
-class JobPage(BaseModel):
+class JobPage(Answer):
     object: Literal["list"] = "list"
     data: list[Job]
     has_more: bool
@@ -174,7 +188,7 @@ class JobPage(BaseModel):
 # batches and workflows
 
 
-class Counts(BaseModel):
+class Counts(Answer):
     total: int
     queued: int
     processing: int
@@ -182,7 +196,7 @@ class Counts(BaseModel):
     failed: int
 
 
-class BatchCreated(BaseModel):
+class BatchCreated(Answer):
     batch_id: str
     object: Literal["batch"] = "batch"
     status: Literal["queued"] = "queued"
@@ -190,7 +204,7 @@ class BatchCreated(BaseModel):
     total: int
 
 
-class Batch(BaseModel):
+class Batch(Answer):
     id: str
     object: Literal["batch"] = "batch"
     status: BatchStatus
@@ -205,7 +219,7 @@ class Batch(BaseModel):
     completed_at: Timestamp | None
 
 
-class Workflow(BaseModel):
+class Workflow(Answer):
     workflow_id: str
     id: str
     object: Literal["workflow"] = "workflow"
@@ -222,7 +236,7 @@ class Workflow(BaseModel):
 # uploads
 
 
-class Upload(BaseModel):
+class Upload(Answer):
     upload_id: str = Field(description="for a job's input.upload_id")
     object: Literal["upload"] = "upload"
     url: str
@@ -241,7 +255,7 @@ class UploadForm(BaseModel):
 # keys
 
 
-class ApiKey(BaseModel):
+class ApiKey(Answer):
     id: str
     object: Literal["api_key"] = "api_key"
     name: str
@@ -255,7 +269,7 @@ class CreatedApiKey(ApiKey):
     key: str = Field(description="the secret, shown only in this answer")
 
 
-class ApiKeyList(BaseModel):
+class ApiKeyList(Answer):
     object: Literal["list"] = "list"
     data: list[ApiKey]
 
@@ -263,14 +277,14 @@ class ApiKeyList(BaseModel):
 # webhook endpoints
 
 
-class Challenge(BaseModel):
+class Challenge(Answer):
     sent_at: Timestamp
     response_status: int | None
     echoed: bool
     error: str | None
 
 
-class WebhookEndpoint(BaseModel):
+class WebhookEndpoint(Answer):
     id: str
     object: Literal["webhook_endpoint"] = "webhook_endpoint"
     url: str
@@ -283,12 +297,12 @@ class WebhookEndpoint(BaseModel):
     last_challenge: Challenge | None
 
 
-class WebhookEndpointList(BaseModel):
+class WebhookEndpointList(Answer):
     object: Literal["list"] = "list"
     data: list[WebhookEndpoint]
 
 
-class Deleted(BaseModel):
+class Deleted(Answer):
     id: str
     object: Literal["webhook_endpoint"] = "webhook_endpoint"
     deleted: Literal[True] = True
@@ -297,12 +311,12 @@ class Deleted(BaseModel):
 # the agent
 
 
-class ChatLine(BaseModel):
+class ChatLine(Answer):
     role: Literal["user", "assistant"]
     content: str
 
 
-class AgentSession(BaseModel):
+class AgentSession(Answer):
     id: str
     object: Literal["agent_session"] = "agent_session"
     status: Literal["active"] = "active"
@@ -319,17 +333,19 @@ class AgentSession(BaseModel):
     messages: list[ChatLine]
 
 
-class AssistantLine(BaseModel):
+class AssistantLine(Answer):
     role: Literal["assistant"] = "assistant"
     content: str
 
 
-class RenderRefused(BaseModel):
+class RenderRefused(Answer):
     code: str | None
     message: str
 
 
-class AgentReply(BaseModel):
+class AgentReply(Answer):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
+
     session_id: str
     message: AssistantLine
     readyToRender: bool

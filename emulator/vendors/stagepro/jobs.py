@@ -259,7 +259,7 @@ class JobDesk:
             id=job.id,
             type=job.operation,
             status=STATUS_WORDS[state],
-            input=a.JobInput.model_validate(p["input"]),
+            input=a.GivenInput.model_validate(p["input"]),
             output=self._output(job) if state == JobState.SUCCEEDED else None,
             error=a.JobError(code=FAILURE_CODE, message=job.error)
             if state == JobState.FAILED
