@@ -245,6 +245,8 @@ def test_upscale_limits(decor8: Decor8Client):
     assert_error(response, 400, "InvalidInput", "1024", starts_with="input_image")
     response = decor8.post("/upscale_image", {"scale_factor": 8}, image=jpeg_bytes((1000, 500)))
     assert_error(response, 400, "InvalidParameter", "4096", starts_with="scale_factor")
+    response = decor8.post("/upscale_image", {"scale_factor": 4}, image=jpeg_bytes((1000, 750)))
+    assert_error(response, 400, "InvalidParameter", "megapixels", starts_with="scale_factor")
     big = jpeg_bytes((64, 64)) + b"\0" * (4 << 20)
     response = decor8.post("/upscale_image", {"scale_factor": 2}, image=big)
     assert_error(response, 413, "InvalidInput", "4 MB", starts_with="input_image")

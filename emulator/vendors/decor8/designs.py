@@ -109,31 +109,20 @@ def spec(operation: Any, **fields: Any) -> RenderSpec:
 
 
 def fitted(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
-    """The size of a render of `size` with its long edge scaled to `long_edge`: as the engine draws
-    it (`renders.output_size`, which also holds it within the engine's render limit), else each
-    side scaled and rounded."""
-    engine_size = getattr(renders, "output_size", None)
-    if engine_size is not None:
-        return engine_size(
-            size, RenderSpec(vendor=TITLE, min_long_edge=long_edge, max_long_edge=long_edge)
-        )
-    w, h = size
-    longest = max(w, h)
-    if longest == long_edge:
-        return size
-    ratio = long_edge / longest
-    return max(1, round(w * ratio)), max(1, round(h * ratio))
+    """The size of a render of `size` with its long edge scaled to `long_edge`, as the engine draws
+    it (within its render limit, `renders.MAX_OUTPUT_PIXELS`)."""
+    spec = RenderSpec(vendor=TITLE, min_long_edge=long_edge, max_long_edge=long_edge)
+    return renders.output_size(size, spec)
 
 
 def upscale_limit_problem(size: tuple[int, int], factor: int) -> str | None:
     """Why the upscaled picture would be too big, or None: at most UPSCALE_OUTPUT_MAX_EDGE on its
-    long edge, and no bigger than the engine draws any render (`renders.MAX_OUTPUT_PIXELS`)."""
+    long edge, and no bigger than the engine draws any render."""
     w, h = size[0] * factor, size[1] * factor
     if max(w, h) > UPSCALE_OUTPUT_MAX_EDGE:
         return f"{w}x{h} px; at most {UPSCALE_OUTPUT_MAX_EDGE} px on the long edge"
-    most = getattr(renders, "MAX_OUTPUT_PIXELS", None)
-    if most is not None and w * h > most:
-        return f"{w}x{h} px; at most {most / 1e6:.1f} megapixels"
+    if w * h > renders.MAX_OUTPUT_PIXELS:
+        return f"{w}x{h} px; at most {renders.MAX_OUTPUT_PIXELS / 1e6:.1f} megapixels"
     return None
 
 
