@@ -129,6 +129,33 @@ def test_real_images_pass_with_their_type_and_size(fmt: str) -> None:
     assert (info.content_type, info.size) == (f"image/{fmt.lower()}", (320, 200))
 
 
+@pytest.mark.parametrize("mode", ["1", "L", "LA", "P", "RGB", "RGBA", "I;16"])
+def test_pngs_of_every_colour_type_pass_the_streamed_check(mode: str) -> None:
+    buf = io.BytesIO()
+    Image.new(mode, (37, 23)).save(buf, "PNG")
+    assert inspect_image(buf.getvalue()).size == (37, 23)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (5, 3), (37, 23), (8, 9)])
+def test_an_interlaced_png_passes_when_pillow_decodes_it(size: tuple[int, int]) -> None:
+    header = struct.pack(">IIBBBBB", *size, 8, 2, 0, 0, 1)  # RGB, Adam7
+    raw = b"\x00" * images._png_raw_size(header)
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(raw))
+        + _chunk(b"IEND", b"")
+    )
+    Image.open(io.BytesIO(data)).load()  # the reference decoder agrees on the size
+    assert inspect_image(data).size == size
+    with pytest.raises(ImageProblem):
+        inspect_image(
+            data.replace(
+                _chunk(b"IDAT", zlib.compress(raw)), _chunk(b"IDAT", zlib.compress(raw + b"\x00"))
+            )
+        )
+
+
 def test_heic_is_accepted_only_as_a_well_formed_container() -> None:
     good = heic_bytes(4032, 3024)
     assert inspect_image(good).size == (4032, 3024)
