@@ -32,11 +32,18 @@ MAX_MESSAGE = 4000  # [EMULATOR]
 MAX_LABEL = 200  # [EMULATOR]
 
 Text = Annotated[StrictStr, Field(min_length=1, max_length=2048)]
-Url = Annotated[StrictStr, Field(min_length=1, max_length=4096)]
+Url = Annotated[
+    StrictStr, Field(min_length=1, max_length=4096, json_schema_extra={"format": "uri"})
+]
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+
+def examples(*bodies: dict[str, Any]) -> ConfigDict:
+    """Example bodies for the OpenAPI document (docs.txt's own where it has them)."""
+    return ConfigDict(json_schema_extra={"examples": list(bodies)})
 
 
 def _tool(value: str) -> str:
@@ -99,6 +106,27 @@ class JobInput(Design):
 
 class CreateJob(_Body):
     """POST /jobs [DOC] fields; [PROPOSED] requirements per type."""
+
+    model_config = examples(
+        {
+            "type": "virtual-stage",
+            "input": {
+                "image_url": "https://example.com/room.jpg",
+                "style": "modern",
+                "room_type": "living-room",
+                "options": {"creativity": 3, "aspect_ratio": "16:9"},
+            },
+            "metadata": {"listing_id": "MLS-12345", "photo_index": 1},
+            "idempotency_key": "listing-12345-photo-1-v1",
+        },
+        {
+            "type": "listing-tool",
+            "input": {
+                "image_url": "https://example.com/exterior.jpg",
+                "listing_tool": "virtual-twilight",
+            },
+        },
+    )
 
     type: Literal["empty-room", "virtual-stage", "interior-design", "edit", "listing-tool"]
     input: JobInput
@@ -168,6 +196,18 @@ Photos = Annotated[list[Photo], Field(min_length=1, max_length=caps.MAX_BATCH_PH
 class CreateBatch(_Body):
     """POST /batches [DOC] example; [PROPOSED] per-photo room_type and style override `input`."""
 
+    model_config = examples(
+        {
+            "type": "listing-tool",
+            "input": {"listing_tool": "room-declutter"},
+            "listing_id": "MLS-8842",
+            "photos": [
+                {"image_url": "https://example.com/kitchen.jpg", "label": "kitchen"},
+                {"image_url": "https://example.com/living.jpg", "label": "living"},
+            ],
+        }
+    )
+
     type: Literal["empty-room", "virtual-stage", "interior-design", "edit", "listing-tool"]
     input: Design = Field(default_factory=Design)
     listing_id: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
@@ -178,6 +218,21 @@ class CreateBatch(_Body):
 
 class CreateWorkflow(_Body):
     """POST /workflows [DOC] example."""
+
+    model_config = examples(
+        {
+            "template": "mls-virtual-stage",
+            "listing_id": "MLS-8842",
+            "defaults": {"style": "modern"},
+            "photos": [
+                {
+                    "image_url": "https://example.com/living.jpg",
+                    "label": "living",
+                    "room_type": "living-room",
+                }
+            ],
+        }
+    )
 
     template: Annotated[
         StrictStr,
@@ -198,6 +253,10 @@ class ListJobs(_Body):
 
 
 class CreateWebhook(_Body):
+    model_config = examples(
+        {"url": "https://example.com/hooks/stagepro", "events": ["job.completed", "job.failed"]}
+    )
+
     url: Url
     events: (
         Annotated[
@@ -215,6 +274,8 @@ class CreateKey(_Body):
 
 
 class CreateSession(_Body):
+    model_config = examples({"image_url": "https://example.com/room.jpg", "auto_render": False})
+
     image_url: Url | None = None
     upload_id: Text | None = None
     auto_render: StrictBool = False  # [DOC] defaults to false
@@ -230,11 +291,15 @@ class CreateSession(_Body):
 
 
 class SendMessage(_Body):
+    model_config = examples({"message": "What would you improve in this living room?"})
+
     message: Annotated[StrictStr, Field(min_length=1, max_length=MAX_MESSAGE)]
     stream: StrictBool = False
 
 
 class Render(_Body):
+    model_config = examples({"job_type": "interior-design"})
+
     job_type: Literal["interior-design", "virtual-stage", "edit"] = "interior-design"  # [DOC] body
     options: Options | None = None
     metadata: Metadata | None = None
