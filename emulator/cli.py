@@ -29,6 +29,7 @@ from pydantic import BaseModel
 
 from . import __version__
 from .client import EmulatorClient, EmulatorError, parse_duration
+from .core.server import Servers
 from .settings import Settings, SettingsProblem, env_name, flag_name, load_settings
 
 PROG = "staging-emulator"
@@ -79,8 +80,6 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def serve(settings: Settings) -> int:
-    import uvicorn
-
     from .app import create_app
     from .net import listen_socket
 
@@ -106,14 +105,10 @@ def serve(settings: Settings) -> int:
         print(f"  {slug:<20} {url}", flush=True)
     print(f"  {'control API':<20} {settings.resolved_public_url()}/_emulator", flush=True)
     if https is not None:
-        from .tls import Servers
         from .tls_cli import banner
 
         print("\n".join(banner(https, app)), flush=True)
-        Servers(app, sock, https, log_level=settings.log_level).run()
-        return 0
-    config = uvicorn.Config(app, log_level=settings.log_level)
-    uvicorn.Server(config).run(sockets=[sock])
+    Servers(app, sock, https, log_level=settings.log_level).run()
     return 0
 
 

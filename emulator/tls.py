@@ -10,7 +10,6 @@ this machine trusts, once the CA is installed in the system store.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import errno
@@ -26,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import uvicorn
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -424,69 +422,3 @@ def tls_listen_socket(host: str, port: int | None) -> socket.socket:
         if exc.errno not in (errno.EACCES, errno.EPERM, errno.EADDRINUSE):
             raise
         return listen_socket(host, DEFAULT_TLS_PORT)
-
-
-class _HttpsServer(uvicorn.Server):
-    """The HTTPS half: the HTTP server owns the signals (and the app's lifespan); this one stops
-    when that one does."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-class Servers:
-    """The HTTP server and, with TLS, the HTTPS one beside it: one event loop, one app (its
-    lifespan run once, by the HTTP server). Either stopping stops the other; Ctrl+C stops both."""
-
-    def __init__(
-        self,
-        app: Any,
-        http_socket: socket.socket,
-        https: HttpsListener | None = None,
-        **config: Any,
-    ) -> None:
-        self.http = uvicorn.Server(uvicorn.Config(app, **config))
-        self.http_socket, self.listener = http_socket, https
-        self.https: uvicorn.Server | None = None
-        if https is not None:
-            https_config = {**config, "lifespan": "off"}
-            self.https = _HttpsServer(
-                uvicorn.Config(
-                    app,
-                    **https_config,
-                    ssl_certfile=str(https.files.cert),
-                    ssl_keyfile=str(https.files.key),
-                )
-            )
-
-    @property
-    def started(self) -> bool:
-        return self.http.started and (self.https is None or self.https.started)
-
-    @property
-    def should_exit(self) -> bool:
-        return self.http.should_exit
-
-    @should_exit.setter
-    def should_exit(self, value: bool) -> None:
-        self.http.should_exit = value
-        if self.https is not None:
-            self.https.should_exit = value
-
-    async def serve(self) -> None:
-        if self.https is None or self.listener is None:
-            await self.http.serve(sockets=[self.http_socket])
-            return
-        https_task = asyncio.create_task(self.https.serve(sockets=[self.listener.socket]))
-        https_task.add_done_callback(lambda _: setattr(self.http, "should_exit", True))
-        try:
-            await self.http.serve(sockets=[self.http_socket])
-        finally:
-            self.https.should_exit = True
-            await https_task
-
-    def run(self) -> None:
-        """Serve until stopped, on uvicorn's event loop of choice (uvloop when installed)."""
-        with asyncio.Runner(loop_factory=self.http.config.get_loop_factory()) as runner:
-            runner.run(self.serve())

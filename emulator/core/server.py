@@ -20,8 +20,16 @@ An unknown method is a JSON 405, a request that is not HTTP at all a JSON 400. W
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from typing import Any
+import socket
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import uvicorn
+
+if TYPE_CHECKING:
+    from ..tls import HttpsListener
 
 MAX_CONNECTIONS = 1000
 HEAD_TIMEOUT = 10.0
@@ -161,3 +169,70 @@ def server_options() -> dict[str, Any]:
     if EmulatorHttpProtocol is not None:
         options["http"] = EmulatorHttpProtocol
     return options
+
+
+class _HttpsServer(uvicorn.Server):
+    """The HTTPS half: the HTTP server owns the signals (and the app's lifespan); this one stops
+    when that one does."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class Servers:
+    """The HTTP server and, with TLS, the HTTPS one beside it: one event loop, one app (its
+    lifespan run once, by the HTTP server). Either stopping stops the other; Ctrl+C stops both."""
+
+    def __init__(
+        self,
+        app: Any,
+        http_socket: socket.socket,
+        https: HttpsListener | None = None,
+        **config: Any,
+    ) -> None:
+        config = server_options() | config
+        self.http = uvicorn.Server(uvicorn.Config(app, **config))
+        self.http_socket, self.listener = http_socket, https
+        self.https: uvicorn.Server | None = None
+        if https is not None:
+            https_config = {**config, "lifespan": "off"}
+            self.https = _HttpsServer(
+                uvicorn.Config(
+                    app,
+                    **https_config,
+                    ssl_certfile=str(https.files.cert),
+                    ssl_keyfile=str(https.files.key),
+                )
+            )
+
+    @property
+    def started(self) -> bool:
+        return self.http.started and (self.https is None or self.https.started)
+
+    @property
+    def should_exit(self) -> bool:
+        return self.http.should_exit
+
+    @should_exit.setter
+    def should_exit(self, value: bool) -> None:
+        self.http.should_exit = value
+        if self.https is not None:
+            self.https.should_exit = value
+
+    async def serve(self) -> None:
+        if self.https is None or self.listener is None:
+            await self.http.serve(sockets=[self.http_socket])
+            return
+        https_task = asyncio.create_task(self.https.serve(sockets=[self.listener.socket]))
+        https_task.add_done_callback(lambda _: setattr(self.http, "should_exit", True))
+        try:
+            await self.http.serve(sockets=[self.http_socket])
+        finally:
+            self.https.should_exit = True
+            await https_task
+
+    def run(self) -> None:
+        """Serve until stopped, on uvicorn's event loop of choice (uvloop when installed)."""
+        with asyncio.Runner(loop_factory=self.http.config.get_loop_factory()) as runner:
+            runner.run(self.serve())

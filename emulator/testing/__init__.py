@@ -21,9 +21,9 @@ from typing import Any
 from ..app import EmulatorApp
 from ..client import EmulatorClient
 from ..control.models import AdvanceResult, DeliveryView, JobView, JournalEntry
+from ..core.server import Servers
 from ..net import listen_socket
 from ..settings import Settings
-from ..tls import Servers
 from .tls import TlsClients, https_for_tests
 
 TEST_DEFAULTS = {"store": "memory", "clock": "manual", "seed": 1, "port": 0, "log_level": "warning"}
