@@ -201,13 +201,25 @@ class Dashboard:
             f" · {e(job.operation)} · {e(self.account_name(job.account_id))}"
             f' · <span class="muted">created {e(when(job.created_at))}</span></div>'
         )
-        asked = asked_summary(job.params)
+        asked = asked_summary(job.params) or self.drawn_summary(job)
         detail = f'<div class="asked">{e(asked)}</div>' if asked else ""
         if state == JobState.PROCESSING:
             detail += progress_bar(job.progress(now))
         if job.error and state == JobState.FAILED:
             detail += f'<div class="error">{e(job.error)}</div>'
         return f'<article class="card">{head}{detail}{self.media_row(job, state)}</article>'
+
+    def drawn_summary(self, job: Job) -> str:
+        """What the job's first render was asked to show, for vendors whose job params do not
+        keep the request: room, style, sky, colour, prompt, note."""
+        for media_id in job.outputs[:1]:
+            media = self.engine.media.get(media_id)
+            recipe = media.recipe if media else None
+            if recipe is not None:
+                fields = ("room_type", "style", "sky", "color", "target", "prompt", "note")
+                found = [(f, getattr(recipe, f, None)) for f in fields]
+                return " · ".join(f"{f} {str(v)[:80]}" for f, v in found if v)
+        return ""
 
     def media_row(self, job: Job, state: JobState, limit: int = 4) -> str:
         """The job's source and its results side by side; the first result over its source with
@@ -515,7 +527,10 @@ class Dashboard:
         # the store has no change counter; the size of what it holds moves with every write
         docs = store._run("SELECT count(*), total(length(body)) FROM docs").fetchone()
         now = self.engine.now()
-        states = tuple(j.state(now).value for j in self.engine.jobs.list(newest_first=True)[:100])
+        recent = store._run(
+            "SELECT body FROM docs WHERE kind = 'job' ORDER BY seq DESC LIMIT 100"
+        ).fetchall()
+        states = tuple(Job.model_validate_json(row[0]).state(now).value for row in recent)
         entries = getattr(self.app.journal, "entries", ())
         last = entries[-1] if entries else None
         return (*docs, store.pending_timers(), hash(states), id(last), len(entries))
