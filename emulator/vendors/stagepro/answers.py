@@ -30,6 +30,19 @@ Event = Literal["job.completed", "job.failed", "batch.completed"]  # [DOC]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
 
+def _absent_not_null(schema: dict[str, Any]) -> None:
+    """Optional fields of a model that leaves them out rather than sending null: documented as
+    their type alone, with no default."""
+    required = set(schema.get("required", []))
+    for name, prop in schema.get("properties", {}).items():
+        if name in required:
+            continue
+        options = prop.pop("anyOf", None)
+        if options:
+            prop.update(next(o for o in options if o.get("type") != "null"))
+        prop.pop("default", None)
+
+
 class Answer(BaseModel):
     """Every field is in the answer, defaults too: the document says they are required."""
 
@@ -126,7 +139,9 @@ class OptionsGiven(Answer):
 class GivenInput(Answer):
     """The job's input as it was sent: fields not sent are absent, not null."""
 
-    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
+    model_config = ConfigDict(
+        json_schema_serialization_defaults_required=False, json_schema_extra=_absent_not_null
+    )
 
     image_url: str | None = None
     upload_id: str | None = None
@@ -344,7 +359,9 @@ class RenderRefused(Answer):
 
 
 class AgentReply(Answer):
-    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
+    model_config = ConfigDict(
+        json_schema_serialization_defaults_required=False, json_schema_extra=_absent_not_null
+    )
 
     session_id: str
     message: AssistantLine
