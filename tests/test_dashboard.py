@@ -224,6 +224,18 @@ def test_accounts_and_faults_pages(demo: Demo, web: httpx.Client) -> None:
     assert "No fault rules" in web.get("/_emulator/ui/faults").text
 
 
+def test_requests_page_shows_the_journal(demo: Demo, web: httpx.Client) -> None:
+    html = web.get("/_emulator/ui/requests").text
+    assert "POST /virtualstagingai/v2/renders" in html
+    assert "POST /virtualstaging-art/api/image/upload" in html
+    assert "create_render" in html and "Api-Key ***" in html  # the key masked
+    only_art = web.get("/_emulator/ui/requests", params={"vendor": ART}).text
+    assert "/virtualstagingai/v2/renders" not in only_art
+    assert "/virtualstaging-art/api/image/render/request" in only_art
+    errors = web.get("/_emulator/ui/requests", params={"status": "4xx"}).text
+    assert "No vendor requests recorded" in errors  # the demo made no mistakes
+
+
 def test_every_link_on_every_page_leads_somewhere(demo: Demo, web: httpx.Client) -> None:
     job = demo.emu.jobs()[0]
     delivery = demo.emu.deliveries()[0]
@@ -234,6 +246,7 @@ def test_every_link_on_every_page_leads_somewhere(demo: Demo, web: httpx.Client)
         f"/_emulator/ui/webhooks/{delivery.id}",
         "/_emulator/ui/accounts",
         "/_emulator/ui/faults",
+        "/_emulator/ui/requests",
     ]
     checked: set[str] = set()
     for page in pages:

@@ -108,6 +108,7 @@ def test_every_page_loads_cleanly_and_is_captured(demo: Demo, page: Page) -> Non
         "webhook": f"/_emulator/ui/webhooks/{delivery.id}",
         "accounts": "/_emulator/ui/accounts",
         "faults": "/_emulator/ui/faults",
+        "requests": "/_emulator/ui/requests",
     }
     for name, path in pages.items():
         response = page.goto(demo.emu.url + path)

@@ -104,7 +104,7 @@ class Dashboard:
             ("webhooks", f"{UI}/webhooks", "Webhooks"),
             ("accounts", f"{UI}/accounts", "Accounts"),
             ("faults", f"{UI}/faults", "Faults"),
-            ("requests", "/_emulator/requests", "Request journal (JSON)"),
+            ("requests", f"{UI}/requests", "Requests"),
             ("docs", "/_emulator/docs", "API docs"),
         ]
         nav_html = "".join(
@@ -450,6 +450,70 @@ class Dashboard:
         named = [j for j in jobs if j.id in delivery.body]
         return (named or [j for j in jobs if j.group and j.group in delivery.body])[:5]
 
+    # the request journal
+
+    async def requests_page(self, request: Request) -> Response:
+        q = request.query_params
+        vendor, status = q.get("vendor") or None, q.get("status") or None
+        journal = self.app.journal
+        select_entries = getattr(journal, "select", None)
+        if select_entries is not None:
+            entries = list(select_entries(vendor=vendor, status=status))
+        else:  # an older journal: plain dicts, no filters
+            entries = list(getattr(journal, "entries", []))
+        entries.reverse()  # newest first
+        classes = [(c, c) for c in ("2xx", "3xx", "4xx", "5xx")]
+        form = (
+            f'<form class="filters" method="get" action="{UI}/requests">'
+            + select(
+                "vendor", [(s, v.title) for s, v in self.vendors.items()], vendor, "all vendors"
+            )
+            + select("status", classes, status, "any status")
+            + '<button type="submit">filter</button>'
+            + link("/_emulator/requests", "as JSON")
+            + "</form>"
+        )
+        rows = "".join(self.request_row(entry) for entry in entries[:200])
+        table = (
+            '<table class="list"><thead><tr><th>at</th><th>vendor</th><th>operation</th>'
+            "<th>request</th><th>status</th><th>took</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+            if rows
+            else '<p class="empty">No vendor requests recorded (or the journal is off).</p>'
+        )
+        main = f'<h1>Requests <span class="count">{len(entries)}</span></h1>{form}{table}'
+        return self.page(request, "Requests", main, "requests")
+
+    def request_row(self, entry: Any) -> str:
+        get = entry.get if isinstance(entry, dict) else lambda k, d=None: getattr(entry, k, d)
+        status = get("status", 0) or 0
+        kind = "ok" if status < 400 else "bad"
+        query = get("query") or ""
+        target = f"{get('method')} {get('path')}{'?' + query if query else ''}"
+        detail = ""
+        request, response = get("request"), get("response")
+        if request is not None and response is not None:
+            detail = (
+                f"<details><summary><code>{e(target)}</code></summary>"
+                '<div class="two"><div><h3>Request headers</h3>'
+                + pretty(request.headers)
+                + "<h3>Request body</h3>"
+                + body_text(request.body)
+                + "</div><div><h3>Response headers</h3>"
+                + pretty(response.headers)
+                + "<h3>Response body</h3>"
+                + body_text(response.body)
+                + "</div></div></details>"
+            )
+        else:
+            detail = f"<code>{e(target)}</code>"
+        return (
+            f"<tr><td>{e(when(get('at')))}</td><td>{e(self.title(get('vendor') or '-'))}</td>"
+            f"<td>{e(get('operation'))}</td><td>{detail}</td>"
+            f'<td><span class="code-{kind}">{e(status)}</span></td>'
+            f"<td>{e(get('duration_ms'))} ms</td></tr>"
+        )
+
     # accounts and faults
 
     async def accounts_page(self, request: Request) -> Response:
@@ -687,6 +751,7 @@ def dashboard_routes(app: EmulatorApp) -> list[BaseRoute]:
         ("/webhooks/{delivery_id}", board.webhook_page),
         ("/accounts", board.accounts_page),
         ("/faults", board.faults_page),
+        ("/requests", board.requests_page),
         ("/events", board.events),
     ]
     return [Route(path, handler, methods=["GET"]) for path, handler in table]
