@@ -69,12 +69,17 @@ def test_demo_seed_file_works_on_any_port() -> None:
 
 def _archive(**members: bytes | str) -> bytes:
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w") as archive:
         for name, data in members.items():
-            archive.writestr(name.replace("__", "/"), data)
+            # compressed whatever the ZipFile's default, so a bomb is small
+            archive.writestr(
+                name.replace("__", "/"), data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9
+            )
     return out.getvalue()
 
 
+# parses, but nests deeper than any client's JSON may
+DEEP_DOCUMENT = '{"kind":"job","id":"j","body":{"a":' + "[" * 100 + "]" * 100 + "}}"
 GOOD = {
     "manifest.json": json.dumps({"format": state.FORMAT}),
     "documents.jsonl": "",
@@ -93,6 +98,14 @@ GOOD = {
         (_archive(**(GOOD | {"documents.jsonl": '{"kind": 1}'})), "line 1: not a document"),
         (_archive(**(GOOD | {"timers.json": "[{}]"})), "timers.json"),
         (_archive(**(GOOD | {"blobs.json": '{"b1": null}'})), "blobs/b1 is missing"),
+        (_archive(**(GOOD | {"meta.json": "[" * 100_000 + "]" * 100_000})), "meta.json: not JSON"),
+        (
+            _archive(**(GOOD | {"documents.jsonl": DEEP_DOCUMENT})),
+            "line 1: not a document",
+        ),
+        (_archive(**(GOOD | {"meta.json": '{"clock:manual": "soon"}'})), "clock:manual is not"),
+        (_archive(**(GOOD | {"meta.json": '{"clock:high_water": "inf"}'})), "high_water is not"),
+        (_archive(**(GOOD | {"blobs.json": '{"b1": []}', "blobs__b1": "x"})), "does not fit"),
         (
             _archive(
                 **(
@@ -118,11 +131,17 @@ def test_a_bad_archive_is_refused_and_changes_nothing(
 
 
 def test_unpacked_size_is_bounded(emu: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The budget is on the bytes an archive unpacks to, not on its own size: a small archive
+    whose members inflate past it is refused, and nothing changes."""
     monkeypatch.setattr(state, "MAX_UNPACKED_BYTES", 1000)
+    emu.client.set_account("virtualstaging-art", "keep-me")
     bomb = _archive(**(GOOD | {"documents.jsonl": "\n" * 5000}))
-    assert len(bomb) < 1000
-    with pytest.raises(EmulatorError, match="unpacks to more than 1000 bytes"):
+    unpacked = sum(m.file_size for m in zipfile.ZipFile(io.BytesIO(bomb)).infolist())
+    assert len(bomb) < state.MAX_UNPACKED_BYTES < unpacked  # a bomb, within the archive limit
+    with pytest.raises(EmulatorError, match="unpacks to more than 1000 bytes") as refused:
         emu.client.import_state(bomb)
+    assert refused.value.status == 400
+    assert [a.api_key for a in emu.client.accounts()] == ["keep-me"]
 
 
 def test_cli_seed_file_prints_what_it_loaded(tmp_path: Path) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from pydantic import BaseModel
 
@@ -203,3 +205,46 @@ def test_a_failed_inner_transaction_leaves_nothing_half_written(store: Store) ->
             pass
     assert store.get("job", "outer") == {}
     assert store.get_blob("blob") is None
+
+
+def _filled(store: Store) -> Store:
+    store.now = lambda: 500.0
+    store.put("thing", "b", {"v": 1}, "acc1", ref="r")
+    store.put("thing", "a", {"v": 2}, None)
+    store.put_blob("blob1", b"\x89PNG...", "acc1")
+    store.add_timer(20.0, "job.finish", "b", "acc1")
+    store.add_timer(10.0, "job.finish", "a", None)
+    store.next_counter("ids")
+    return store
+
+
+def test_dump_then_load_restores_everything_in_order(store: Store) -> None:
+    dump = _filled(store).dump()
+    assert [(d.kind, d.id, d.account, d.ref) for d in dump.documents] == [
+        ("thing", "b", "acc1", "r"),
+        ("thing", "a", None, None),
+    ]
+    assert [t.target for t in dump.timers] == ["a", "b"]  # in the order they fall due
+    assert dump.blobs[0].data == b"\x89PNG..." and dump.meta["counter:ids"] == "1"
+
+    other = Store()
+    other.now = lambda: 900.0
+    other.put("thing", "gone", {}, "acc2")
+    other.load(dump)
+    assert other.dump() == dump
+    assert other.list("thing") == [{"v": 1}, {"v": 2}] and other.get("thing", "gone") is None
+    assert other.latest_time() == 500.0  # as in the dump, not when it was loaded
+    assert other.next_timer(100.0).target == "a"  # type: ignore[union-attr]
+    other.close()
+
+
+def test_a_dump_that_does_not_fit_changes_nothing(store: Store) -> None:
+    dump = _filled(store).dump()
+    dump.documents.append(dump.documents[0])  # the same (kind, id) twice
+    other = Store()
+    other.put("thing", "kept", {"v": 0}, "acc2")
+    before = other.dump()
+    with pytest.raises(sqlite3.IntegrityError):
+        other.load(dump)
+    assert other.dump() == before
+    other.close()

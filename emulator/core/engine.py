@@ -22,13 +22,13 @@ from .faults import Faults
 from .ids import IdFactory
 from .jobs import JOB_FINISHED, Job, Jobs
 from .media import MediaLibrary
-from .store import Store, Timer
+from .store import Dump, Store, Timer
 from .webhooks import WEBHOOK_ATTEMPT, Outbox
 
 log = logging.getLogger("staging_emulator")
 
 JobHandler = Callable[[Job], Awaitable[None]]
-_CLOCK_KEY = "clock:manual"
+CLOCK_KEY = "clock:manual"  # where a manual clock stands, in the store's meta
 
 
 @dataclass
@@ -72,11 +72,14 @@ class Engine:
 
     def _make_clock(self, config: EngineConfig) -> Clock:
         if config.clock == "manual":
-            # where it stood, but never before anything the store has seen (a store kept from a
-            # real clock starts its manual clock where the real one left it)
-            saved = float(self.store.get_meta(_CLOCK_KEY) or MANUAL_EPOCH)
-            return ManualClock(max(saved, self.store.latest_time() or MANUAL_EPOCH))
+            return ManualClock(self._manual_start())
         return RealClock(config.speed)
+
+    def _manual_start(self) -> float:
+        """Where a manual clock stood in the store, but never before anything the store has seen
+        (a store kept from a real clock starts its manual clock where the real one left it)."""
+        saved = float(self.store.get_meta(CLOCK_KEY) or MANUAL_EPOCH)
+        return max(saved, self.store.latest_time() or MANUAL_EPOCH)
 
     def on_job_finished(self, vendor: str, handler: JobHandler) -> None:
         self._job_handlers[vendor] = handler
@@ -100,7 +103,7 @@ class Engine:
             ran = await self._run_until(target, step_clock=True)
             await self.outbox.settle()  # every attempt that fell due has ended
             self.clock.set(target)
-            self.store.set_meta(_CLOCK_KEY, repr(target))
+            self.store.set_meta(CLOCK_KEY, repr(target))
             return ran
 
     async def wait_until(self, when: float, max_real_wait: float = 600.0) -> None:
@@ -116,7 +119,7 @@ class Engine:
                 if when > self.clock.now():
                     await self._run_until(when, step_clock=True, skip_kind=WEBHOOK_ATTEMPT)
                     self.clock.set(when)
-                    self.store.set_meta(_CLOCK_KEY, repr(when))
+                    self.store.set_meta(CLOCK_KEY, repr(when))
             self._in_background(self.run_due())
             return
         deadline = min(when, self.clock.now() + max_real_wait)
@@ -176,6 +179,14 @@ class Engine:
         self.store.reset(account_id)
         if account_id is None and isinstance(self.clock, ManualClock):
             self.clock.rewind()
+
+    def load(self, dump: Dump) -> None:
+        """Replace all state with `dump` (see `Store.load`); a manual clock goes back (or on) to
+        where it stood in it, and what falls due runs at its time."""
+        self.store.load(dump)
+        if isinstance(self.clock, ManualClock):
+            self.clock.rewind(self._manual_start())
+        self.wake()
 
     async def close(self) -> None:
         await self.outbox.close()

@@ -12,8 +12,9 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
@@ -47,6 +48,37 @@ class Timer(BaseModel):
     due: float
     kind: str
     target: str
+
+
+class StoredDocument(NamedTuple):
+    kind: str
+    id: str
+    account: str | None
+    ref: str | None
+    body: str  # JSON text, as stored
+
+
+class StoredTimer(NamedTuple):
+    due: float
+    kind: str
+    target: str
+    account: str | None
+
+
+class StoredBlob(NamedTuple):
+    id: str
+    account: str | None
+    data: bytes
+
+
+@dataclass
+class Dump:
+    """Everything a store holds, read in one transaction (`Store.dump`, `Store.load`)."""
+
+    documents: list[StoredDocument] = field(default_factory=list)  # in store order
+    timers: list[StoredTimer] = field(default_factory=list)  # in the order they fall due
+    meta: dict[str, str] = field(default_factory=dict)
+    blobs: list[StoredBlob] = field(default_factory=list)  # by id
 
 
 # The latest time any write happened at: a manual clock never starts before it.
@@ -210,6 +242,50 @@ class Store:
             else:
                 for table in ("docs", "blobs", "timers"):
                     self._db.execute(f"DELETE FROM {table} WHERE account = ?", (account,))
+
+    # everything at once
+
+    def dump(self) -> Dump:
+        """Every document, timer, meta value and blob, as of one moment."""
+        with self.transaction():
+            return Dump(
+                documents=[
+                    StoredDocument(*row)
+                    for row in self._run(
+                        "SELECT kind, id, account, ref, body FROM docs ORDER BY seq"
+                    )
+                ],
+                timers=[
+                    StoredTimer(*row)
+                    for row in self._run(
+                        "SELECT due, kind, target, account FROM timers ORDER BY due, seq"
+                    )
+                ],
+                meta=dict(self._run("SELECT key, value FROM meta").fetchall()),
+                blobs=[
+                    StoredBlob(id, account, bytes(data))
+                    for id, account, data in self._run(
+                        "SELECT id, account, data FROM blobs ORDER BY id"
+                    )
+                ],
+            )
+
+    def load(self, dump: Dump) -> None:
+        """Replace everything with `dump`, exactly as given (the latest write time included), in
+        one transaction: when a row does not fit (sqlite3.Error), nothing changes."""
+        with self.transaction():
+            self.reset()
+            db = self._db
+            db.executemany(
+                "INSERT INTO docs (kind, id, account, ref, body) VALUES (?, ?, ?, ?, ?)",
+                dump.documents,
+            )
+            db.executemany(
+                "INSERT INTO timers (due, kind, target, account) VALUES (?, ?, ?, ?)", dump.timers
+            )
+            db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", dump.meta.items())
+            db.executemany("INSERT INTO blobs (id, account, data) VALUES (?, ?, ?)", dump.blobs)
+            self._high_water = self.latest_time() or 0.0
 
     def close(self) -> None:
         with self._lock:
