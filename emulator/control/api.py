@@ -23,6 +23,7 @@ from ..core.errors import ApiError
 from ..core.http import parse_model, read_body, read_json_object
 from ..core.jobs import Job, JobState
 from ..core.openapi import Security, document, operation
+from ..core.routing import routes_from
 from ..core.store import Collection
 from ..core.webhooks import Delivery
 from . import state as snapshots
@@ -405,19 +406,18 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         ("/docs", api_docs_index, ["GET"]),
         ("/docs/{slug}", api_docs, ["GET"]),
     ]
-    return [Route(path, guarded(handler), methods=methods) for path, handler, methods in table]
+    return routes_from((path, guarded(handler), methods) for path, handler, methods in table)
 
 
 def control_document(app: EmulatorApp, table: list[tuple[str, Any, list[str]]]) -> dict[str, Any]:
     """The control API's OpenAPI document, from its route table."""
-    routes = [Route(path, handler, methods=methods) for path, handler, methods in table]
     return document(
         title="staging-emulator control API",
         version=__version__,
         description="The emulator's own API: clock, accounts, jobs, webhooks, faults, journal, "
         'state. JSON in and out, `{"error": "..."}` on failure.',
         server=f"{app.engine.media.public_url}/_emulator",
-        routes=routes,
+        routes=routes_from(table),
         security=None,
         error_response=lambda e: JSONResponse({"error": e.message}, status_code=e.status),
         always={404: "not found", 405: "method not allowed"},

@@ -25,6 +25,7 @@ from pydantic.json_schema import models_json_schema
 from starlette.routing import BaseRoute, Match, Route
 
 from .errors import ApiError
+from .routing import handlers_of
 
 REF = "#/components/schemas/{model}"
 ENCODINGS = {
@@ -129,18 +130,6 @@ class RouteEntry:
     @property
     def name(self) -> str:
         return getattr(self.handler, "__name__", "handler")
-
-
-def handlers_of(route: Route) -> dict[str, Callable[..., Any]]:
-    """The handler per method of a route: `core.vendor.routes_from` dispatches by method through
-    the dict it binds as its endpoint's default argument; a plain route has one endpoint."""
-    bound = getattr(route.endpoint, "handlers", None)
-    if bound is None:
-        defaults = getattr(route.endpoint, "__defaults__", None) or ()
-        bound = next((d for d in defaults if isinstance(d, dict)), None)
-    if bound is None:
-        bound = dict.fromkeys(route.methods or (), route.endpoint)
-    return dict(bound)
 
 
 def route_entries(routes: Iterable[BaseRoute]) -> list[RouteEntry]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -35,36 +35,15 @@ from .errors import ApiError
 from .faults import FaultRule, magic_input, magic_key
 from .http import auth_token, drop_connection
 from .jobs import Job
+from .routing import handlers_of
+from .routing import routes_from as routes_from  # vendors build their routes with it
 from .urls import source_url_problem
 
 log = logging.getLogger("staging_emulator")
 
 
-Endpoint = Callable[[Request], Awaitable[Response]]
-RouteTable = list[tuple[str, Endpoint, list[str]]]
-
 # The handler answering the current request, once its fault rules have been applied.
 _answering: ContextVar[str | None] = ContextVar("answering", default=None)
-
-
-def routes_from(table: RouteTable, prefixes: tuple[str, ...] = ("",)) -> list[BaseRoute]:
-    """One route per path under each prefix, its methods gathered from every row of the table,
-    so a wrong method gets a 405 whose Allow header lists them all."""
-    by_path: dict[str, dict[str, Endpoint]] = {}
-    for path, endpoint, methods in table:
-        for method in methods:
-            by_path.setdefault(path, {})[method] = endpoint
-    routes: list[BaseRoute] = []
-    for path, handlers in by_path.items():
-        if "GET" in handlers:
-            handlers.setdefault("HEAD", handlers["GET"])
-
-        async def dispatch(request: Request, handlers: dict[str, Endpoint] = handlers) -> Response:
-            return await handlers[request.method](request)
-
-        dispatch.handlers = handlers  # type: ignore[attr-defined] # read by VendorApi.build_app
-        routes += [Route(prefix + path, dispatch, methods=list(handlers)) for prefix in prefixes]
-    return routes
 
 
 @dataclass(frozen=True)
@@ -177,13 +156,11 @@ class VendorApi(ABC):
 
     def _with_faults(self, route: Route) -> None:
         """Route `route` through the fault rules of the handler that answers each method."""
-        handlers: dict[str, Endpoint] = getattr(route.endpoint, "handlers", {})
-        default = getattr(route.endpoint, "__name__", "")
+        handlers = handlers_of(route)
         inner = route.app
 
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
-            handler = handlers.get(scope["method"])
-            operation = getattr(handler, "__name__", default)
+            operation = getattr(handlers.get(scope["method"]), "__name__", route.name)
             answer = await self.apply_faults(scope, receive, operation)
             if answer is not None:
                 await answer(scope, receive, send)
