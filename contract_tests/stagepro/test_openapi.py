@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from emulator.vendors.stagepro import answers as a
+
 from ..support import EmulatorControl, make_image
 from .client import JOB_SECONDS, SLUG, StageProClient, job_body, make_key, photo_url
 from .documented import DocumentCheck
@@ -187,7 +189,9 @@ def test_errors_of_a_real_flow_answer_as_documented(
 def test_the_agent_stream_is_documented(check: DocumentCheck):
     op = check.operation("POST", "/api/v1/agent/sessions/ses_x/messages")
     assert op is not None
-    assert set(op.spec["responses"]["200"]["content"]) == {"application/json", "text/event-stream"}
+    content = op.spec["responses"]["200"]["content"]
+    assert set(content) == {"application/json", "text/event-stream"}
+    assert content["text/event-stream"]["schema"] == a.AGENT_EVENTS
 
 
 def test_the_docs_page_serves_the_document(emulator: EmulatorControl, check: DocumentCheck):

@@ -372,11 +372,34 @@ class AgentReply(Answer):
     )
 
 
-# with `stream: true` [PROPOSED] notes 2.2
-AGENT_EVENTS = {
-    "type": "string",
-    "contentMediaType": "text/event-stream",
-    "description": 'server-sent events: `message.delta` (data `{"delta": "..."}`) several '
-    "times, then `message.completed` (data: the JSON answer of `stream: false`), then `done` "
-    "(data `{}`)",
+class AgentDelta(Answer):
+    delta: str = Field(description="the next words of the reply")
+
+
+def _data(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "string", "contentMediaType": "application/json", "contentSchema": schema}
+
+
+# One event of the answer with `stream: true` [PROPOSED] notes 2.2 (the schema of each event of a
+# text/event-stream answer, as OpenAPI 3.2 and schemathesis read it).
+AGENT_EVENTS: dict[str, Any] = {
+    "description": "server-sent events: `message.delta` several times, then `message.completed` "
+    "(data: the JSON answer of `stream: false`), then `done`",
+    "type": "object",
+    "required": ["event", "data"],
+    "oneOf": [
+        {
+            "properties": {
+                "event": {"const": "message.delta"},
+                "data": _data(AgentDelta.model_json_schema(mode="serialization")),
+            }
+        },
+        {
+            "properties": {
+                "event": {"const": "message.completed"},
+                "data": _data({"$ref": "#/components/schemas/AgentReply"}),
+            }
+        },
+        {"properties": {"event": {"const": "done"}, "data": {"const": "{}"}}},
+    ],
 }
