@@ -87,6 +87,13 @@ class Caller:
 
 
 class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
+    """StagePro API v1: virtual staging, interior design, edits and 23 listing-photo tools as
+    asynchronous jobs (202, then poll or a signed webhook), batches and workflow templates over
+    many photos, uploads (24 h), and the AI design agent (chat as JSON or server-sent events).
+    `Authorization: Bearer sk_live_...` (charged) or `sk_test_...` (free, jobs of about 2 s).
+    Errors: `{"error": {"code", "message", "status", "details"?}}`, `details` naming each wrong
+    field of a 400."""
+
     slug = "stagepro"
     title = "StagePro"
     hosts = ("www.stageproai.com", "stageproai.com")
