@@ -48,6 +48,14 @@ MAX_REQUESTS = 500_000
 RENDER_RUNS = 10
 TOTAL_BUDGET = 120  # seconds: a safety net, the whole run takes about 30 s
 KEY = "sk_bench"
+# Benches of one vendor or feature each, run after the tables above, each printing its own lines.
+VENDOR_BENCHES = [
+    ("renders", "render time per operation at 1920x1080"),
+    ("decor8", "Decor8 AI: a synchronous call on a manual clock"),
+    ("stagepro", "StagePro: first SSE event and GET /jobs/{id} throughput"),
+    ("collov", "Collov: a 1080p three-photo video tour"),
+    ("tls", "TLS: what HTTPS adds to a status poll"),
+]
 
 
 def server_command() -> list[str]:
@@ -363,8 +371,13 @@ def main() -> int:
             )
         )
     print_table(rows)
-    print(f"\ntotal {time.perf_counter() - began:.1f} s")
     signal.alarm(0)
+    for name, what in VENDOR_BENCHES:
+        print(f"\n{what} (bench/{name}.py):", flush=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / f"{name}.py")], check=True, timeout=300
+        )
+    print(f"\ntotal {time.perf_counter() - began:.1f} s")
     return 0
 
 
