@@ -8,7 +8,7 @@ import pytest
 
 from emulator.core.clock import MANUAL_EPOCH
 from emulator.core.engine import Engine
-from emulator.core.webhooks import RetryPolicy
+from emulator.core.webhooks import DeliveryPending, RetryPolicy
 
 from .helpers import Receiver, free_port
 
@@ -140,3 +140,34 @@ async def test_loopback_webhooks_do_not_go_through_an_environment_proxy(
     await engine.advance(0)
     await engine.outbox.close()
     assert engine.outbox.get(delivery.id).state == "delivered"
+
+
+async def test_resend_is_one_more_attempt_signed_anew_and_logged(
+    engine: Engine, receiver: Receiver
+) -> None:
+    engine.outbox.signers["v"] = sign
+    receiver.statuses = [500]
+    delivery = send(engine, receiver.url, policy=RetryPolicy(max_attempts=1))
+    await engine.advance(0)
+    with pytest.raises(DeliveryPending):  # planned already: nothing to resend yet
+        await engine.outbox.resend(send(engine, receiver.url).id)
+    assert engine.outbox.get(delivery.id).state == "failed"  # type: ignore[union-attr]
+
+    await engine.advance(60)
+    resent = await engine.outbox.resend(delivery.id)  # the receiver answers 200 now
+    assert resent is not None and resent.state == "delivered" and resent.next_attempt_at is None
+    assert [(a.at - MANUAL_EPOCH, a.status) for a in resent.attempts] == [(0, 500), (60, 200)]
+    first, again = receiver.requests[0], receiver.requests[-1]
+    assert again["body"] == first["body"] == delivery.body.encode()
+    assert (
+        again["headers"]["X-Test-Signature"]
+        == sign("acc", again["body"], MANUAL_EPOCH + 60)["X-Test-Signature"]
+    )
+    assert resent.policy == delivery.policy and engine.outbox.get(delivery.id) == resent
+
+    receiver.statuses = [503]
+    failed = await engine.outbox.resend(delivery.id)  # no retry planned after a resend
+    assert failed is not None and failed.state == "failed" and len(failed.attempts) == 3
+    assert engine.store.pending_timers() == 0 and await engine.advance(1000) == 0
+    assert await engine.outbox.resend("missing") is None
+    await engine.outbox.close()

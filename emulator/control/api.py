@@ -24,8 +24,7 @@ from ..core.http import parse_model, read_body, read_json_object
 from ..core.jobs import Job, JobState
 from ..core.openapi import Security, document, operation
 from ..core.routing import routes_from
-from ..core.store import Collection
-from ..core.webhooks import Delivery
+from ..core.webhooks import Delivery, DeliveryPending
 from . import state as snapshots
 from .dashboard import home as dashboard_home
 from .models import (
@@ -228,29 +227,15 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
     @operation(response=DeliveryView, errors={409: "the delivery is still pending"})
     async def resend_delivery(request: Request) -> Response:
         """Send a delivery again now: one new attempt, same payload, signed anew."""
-        delivery = find_delivery(request)
-        if delivery.state == "pending":
+        try:
+            resent = await engine.outbox.resend(request.path_params["delivery_id"])
+        except DeliveryPending:
             raise ApiError(
                 409, "the delivery is still pending: its next attempt is already planned"
-            )
-        resent = await resend(delivery)
+            ) from None
+        if resent is None:
+            raise ApiError(404, "delivery not found")
         return JSONResponse(delivery_view(resent))
-
-    async def resend(delivery: Delivery) -> Delivery:
-        """One more attempt through the outbox (which signs it as at every attempt), allowed
-        exactly one try: no retry is planned after it."""
-        items = Collection(engine.store, "delivery", Delivery)
-        policy = delivery.policy
-        again = delivery.model_copy(
-            update={
-                "state": "pending",
-                "policy": policy.model_copy(update={"max_attempts": len(delivery.attempts) + 1}),
-            }
-        )
-        items.save(again, delivery.account_id)
-        await engine.outbox.attempt(delivery.id)
-        done = engine.outbox.get(delivery.id) or again
-        return items.save(done.model_copy(update={"policy": policy}), delivery.account_id)
 
     @operation(response=list[FaultView])
     async def list_faults(request: Request) -> Response:

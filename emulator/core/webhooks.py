@@ -78,6 +78,10 @@ class Delivery(BaseModel):
         return json.loads(self.body)
 
 
+class DeliveryPending(Exception):
+    """A pending delivery cannot be resent: its next attempt is already planned."""
+
+
 def target_of(url: str) -> str:
     """Where a delivery goes, as far as concurrency is concerned: host and port."""
     try:
@@ -217,6 +221,23 @@ class Outbox:
         delivery = self.get(delivery_id)
         if delivery is None or delivery.state != "pending":
             return
+        self._record(delivery_id, await self._send(delivery, at), retry=True)
+
+    async def resend(self, delivery_id: str) -> Delivery | None:
+        """Send a delivery that is no longer pending once more, now: same payload, signed anew,
+        the attempt logged with the others. It plans no retry: the delivery ends delivered or
+        failed by this attempt. None when there is no such delivery."""
+        delivery = self.get(delivery_id)
+        if delivery is None:
+            return None
+        if delivery.state == "pending":
+            raise DeliveryPending(delivery_id)
+        async with self._slot(target_of(delivery.url)):
+            attempt = await self._send(delivery, None)
+        return self._record(delivery_id, attempt, retry=False)
+
+    async def _send(self, delivery: Delivery, at: float | None) -> Attempt:
+        """POST the delivery once, signed for the attempt's time; what came of it."""
         attempt = Attempt(at=self.clock.now() if at is None else at)
         signer = self.signers.get(delivery.vendor)
         if signer is not None:
@@ -235,18 +256,19 @@ class Outbox:
         except TimeoutError:
             attempt.error = f"Timeout: no answer within {self.timeout:g} s"
         attempt.duration_ms = round((time.perf_counter() - started) * 1000, 2)
-        self._record(delivery_id, attempt)
+        return attempt
 
-    def _record(self, delivery_id: str, attempt: Attempt) -> None:
-        """Add the attempt to the delivery as stored now (gone after a reset: nothing to do)."""
+    def _record(self, delivery_id: str, attempt: Attempt, retry: bool) -> Delivery | None:
+        """Add the attempt to the delivery as stored now (gone after a reset: nothing to do);
+        with `retry`, a failed attempt within the policy plans the next one."""
         with self.store.transaction():
             delivery = self.get(delivery_id)
             if delivery is None:
-                return
+                return None
             delivery.attempts.append(attempt)
             if attempt.status is not None and delivery.policy.delivered(attempt.status):
                 delivery.state, delivery.next_attempt_at = "delivered", None
-            elif len(delivery.attempts) >= delivery.policy.max_attempts:
+            elif not retry or len(delivery.attempts) >= delivery.policy.max_attempts:
                 delivery.state, delivery.next_attempt_at = "failed", None
             else:
                 wait = self.clock.scale(delivery.policy.delay(len(delivery.attempts)))
@@ -254,7 +276,7 @@ class Outbox:
                 self.store.add_timer(
                     delivery.next_attempt_at, WEBHOOK_ATTEMPT, delivery.id, delivery.account_id
                 )
-            self._items.save(delivery, delivery.account_id)
+            return self._items.save(delivery, delivery.account_id)
 
     def _loop_state(self) -> None:
         """Semaphores and the HTTP client belong to one event loop: new ones for a new loop."""
