@@ -29,6 +29,7 @@ from pydantic import BaseModel
 
 from . import __version__
 from .client import EmulatorClient, EmulatorError, parse_duration
+from .core.http import load_json
 from .core.server import Servers
 from .settings import Settings, SettingsProblem, env_name, flag_name, load_settings
 
@@ -73,7 +74,7 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
     values = {name: getattr(args, name) for name in Settings.model_fields if hasattr(args, name)}
     if isinstance(values.get("vendor_options"), str):
         try:
-            values["vendor_options"] = json.loads(values["vendor_options"])
+            values["vendor_options"] = load_json(values["vendor_options"])
         except ValueError as exc:
             fail(f"--vendor-options: not JSON ({exc})")
     return values

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
     InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
@@ -25,6 +27,7 @@ from pydantic_settings import (
 )
 
 from .core.engine import EngineConfig
+from .core.http import load_json
 
 ENV_PREFIX = "STAGING_EMULATOR_"
 DEFAULT_STORE = ".staging-emulator/state.db"
@@ -155,6 +158,14 @@ def _normalised(values: dict[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
+class _EnvSource(EnvSettingsSource):
+    """`STAGING_EMULATOR_*` variables; JSON values (vendor options) read like any client's JSON,
+    so nesting too deep is a parse error naming the variable, not a crash."""
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
+        return load_json(value)
+
+
 def load_settings(flags: dict[str, Any] | None = None, folder: Path | None = None) -> Settings:
     """Settings from every source; raises SettingsProblem naming the flag, variable or file key
     that holds a bad value."""
@@ -171,11 +182,11 @@ def load_settings(flags: dict[str, Any] | None = None, folder: Path | None = Non
             cls,
             settings_cls: type[BaseSettings],
             init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,  # replaced by _EnvSource
             dotenv_settings: PydanticBaseSettingsSource,
             file_secret_settings: PydanticBaseSettingsSource,
         ) -> tuple[PydanticBaseSettingsSource, ...]:
-            sources = [init_settings, env_settings]
+            sources = [init_settings, _EnvSource(settings_cls)]
             if file is not None:
                 sources.append(InitSettingsSource(settings_cls, init_kwargs=file[1]))
             return tuple(sources)

@@ -54,6 +54,9 @@ def test_vendor_options_and_booleans_from_env(monkeypatch: pytest.MonkeyPatch) -
     assert settings.public_url is None
 
 
+DEEP = "[" * 5000 + "]" * 5000  # deeper than Python's json.loads can recurse
+
+
 @pytest.mark.parametrize(
     ("env", "file", "flags", "says"),
     [
@@ -63,6 +66,7 @@ def test_vendor_options_and_booleans_from_env(monkeypatch: pytest.MonkeyPatch) -
         ({}, "prot = 1\n", {}, "unknown setting 'prot'"),
         ({}, "port = [\n", {}, "cannot read it as TOML"),
         ({"STAGING_EMULATOR_VENDOR_OPTIONS": "{x"}, None, {}, "STAGING_EMULATOR_VENDOR_OPTIONS"),
+        ({"STAGING_EMULATOR_VENDOR_OPTIONS": DEEP}, None, {}, "VENDOR_OPTIONS: cannot parse"),
     ],
 )
 def test_bad_values_name_their_source(
@@ -115,6 +119,7 @@ def test_startup_errors_are_one_line_and_status_2(tmp_path: Path) -> None:
     (tmp_path / "staging-emulator.toml").write_text("port = 'x'\n")
     _one_clear_line(_run(["serve"], cwd=tmp_path), "staging-emulator.toml: port")
     _one_clear_line(_run(["--bogus"]), "unrecognized arguments: --bogus")
+    _one_clear_line(_run(["--vendor-options", DEEP]), "--vendor-options: not JSON")
     _one_clear_line(
         _run(["serve", "--seed-file", str(tmp_path / "nope.zip"), "--port", "0"]), "--seed-file"
     )
