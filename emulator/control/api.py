@@ -197,10 +197,10 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
         state = job.state(now)
         outputs = [] if state == JobState.FAILED else [engine.media.get(id) for id in job.outputs]
         urls = [engine.media.url(media) for media in outputs if media is not None]
-        return job.model_dump() | {"state": state.value, "output_urls": urls}
+        return JobView.of(job, now, urls).model_dump(mode="json")
 
     def delivery_view(delivery: Delivery) -> dict[str, Any]:
-        return delivery.model_dump() | {"payload": delivery.payload()}
+        return DeliveryView.of(delivery).model_dump(mode="json")
 
     @operation(query=DeliveriesQuery, response=list[DeliveryView])
     async def deliveries(request: Request) -> Response:

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..core.accounts import Account
 from ..core.faults import FaultRule
 from ..core.http import QueryInt
-from ..core.jobs import Job
-from ..core.webhooks import Delivery, RetryPolicy
+from ..core.jobs import Job, JobRecord
+from ..core.webhooks import Delivery, DeliveryRecord
 
 __all__ = [
     "Account",
@@ -105,59 +105,25 @@ class AccountView(_ItemAccess, Account):
     pass
 
 
-class JobView(_ItemAccess, BaseModel):
+class JobView(_ItemAccess, JobRecord):
     """A job (core.jobs.Job) with its state now and the URLs of its outputs."""
 
-    id: str
-    vendor: str
-    account_id: str
-    operation: str
-    group: str | None = None
-    created_at: float
-    started_at: float
-    finished_at: float
-    fails: bool = False
-    error: str | None = None
-    params: dict[str, Any] = Field(default_factory=dict)
-    outputs: list[str] = Field(default_factory=list)
     state: Literal["queued", "processing", "succeeded", "failed"]
     output_urls: list[str]
 
     @classmethod
     def of(cls, job: Job, now: float, output_urls: list[str]) -> JobView:
-        return cls.model_validate(
-            job.model_dump() | {"state": job.state(now).value, "output_urls": output_urls}
-        )
+        return cls(**dict(job), state=job.state(now).value, output_urls=output_urls)
 
 
-class Attempt(BaseModel):
-    at: float
-    headers: dict[str, str] = Field(default_factory=dict, description="signature headers sent")
-    status: int | None = None
-    error: str | None = None
-    duration_ms: float = 0.0
-
-
-class DeliveryView(_ItemAccess, BaseModel):
+class DeliveryView(_ItemAccess, DeliveryRecord):
     """A webhook delivery (core.webhooks.Delivery) with its payload parsed."""
 
-    id: str
-    vendor: str
-    account_id: str
-    event: str
-    url: str
-    body: str
-    headers: dict[str, str]
-    created_at: float
-    policy: RetryPolicy
-    state: Literal["pending", "delivered", "failed"]
-    attempts: list[Attempt] = Field(default_factory=list)
-    next_attempt_at: float | None = None
     payload: Any = Field(description="the body sent, parsed")
 
     @classmethod
     def of(cls, delivery: Delivery) -> DeliveryView:
-        return cls.model_validate(delivery.model_dump() | {"payload": delivery.payload()})
+        return cls(**dict(delivery), payload=delivery.payload())
 
 
 class FaultView(_ItemAccess, FaultRule):

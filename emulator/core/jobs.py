@@ -39,7 +39,9 @@ class Timing(BaseModel):
     jitter: float = Field(0.2, ge=0, le=1, description="+/- this fraction, seeded per job")
 
 
-class Job(BaseModel):
+class JobRecord(BaseModel):
+    """A job as stored: when it starts and ends, and how (see `Job` for its state at a time)."""
+
     id: str
     vendor: str
     account_id: str
@@ -53,6 +55,8 @@ class Job(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     outputs: list[str] = Field(default_factory=list)
 
+
+class Job(JobRecord):
     def state(self, now: float) -> JobState:
         if now < self.started_at:
             return JobState.QUEUED

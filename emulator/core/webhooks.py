@@ -54,13 +54,15 @@ class RetryPolicy(BaseModel):
 
 class Attempt(BaseModel):
     at: float
-    headers: dict[str, str] = Field(default_factory=dict)  # the signature sent with this attempt
+    headers: dict[str, str] = Field(default_factory=dict, description="signature headers sent")
     status: int | None = None
     error: str | None = None
     duration_ms: float = 0.0
 
 
-class Delivery(BaseModel):
+class DeliveryRecord(BaseModel):
+    """A webhook delivery as stored: what goes where, and every attempt so far."""
+
     id: str
     vendor: str
     account_id: str
@@ -74,6 +76,8 @@ class Delivery(BaseModel):
     attempts: list[Attempt] = Field(default_factory=list)
     next_attempt_at: float | None = None
 
+
+class Delivery(DeliveryRecord):
     def payload(self) -> Any:
         return json.loads(self.body)
 
