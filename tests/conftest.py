@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from emulator.core.engine import Engine
+from emulator.testing import EmulatorServer
 
 from .helpers import Receiver, manual_engine
 
@@ -35,3 +36,19 @@ def engine() -> Iterator[Engine]:
 def receiver() -> Iterator[Receiver]:
     with Receiver() as r:
         yield r
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[EmulatorServer]:
+    """One running emulator per test module (starting it is the slow part)."""
+    with EmulatorServer() as emu:
+        yield emu
+
+
+@pytest.fixture
+def emu(server: EmulatorServer) -> EmulatorServer:
+    """The module's emulator as new: no state, fault rules or journal entries."""
+    server.reset()
+    server.client.clear_faults()
+    server.client.clear_requests()
+    return server

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,20 +15,6 @@ from .helpers import Receiver, data_url, free_port, image_bytes
 
 ART = "virtualstaging-art"
 AUTH = {"Authorization": "Bearer cli-key"}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(server: EmulatorServer) -> EmulatorServer:
-    server.reset()
-    server.client.clear_faults()
-    server.client.clear_requests()
-    return server
 
 
 def cli(emu: EmulatorServer, capsys: pytest.CaptureFixture[str], *args: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -24,20 +23,6 @@ from .helpers import Receiver, data_url, free_port, image_bytes
 ART = "virtualstaging-art"
 KEY = "client-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(server: EmulatorServer) -> EmulatorServer:
-    server.reset()
-    server.client.clear_faults()
-    server.client.clear_requests()
-    return server
 
 
 def _render(emu: EmulatorServer, callback: str | None = None) -> None:

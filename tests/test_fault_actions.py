@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 from starlette.routing import Route
 
 from emulator.testing import EmulatorServer
@@ -23,19 +21,6 @@ ART = "virtualstaging-art"
 VSAI = "virtualstagingai"
 VSAI_KEY = {"Authorization": "Api-Key sk_faults"}
 ART_KEY = {"Authorization": "Bearer sk_faults"}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer() as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(server: EmulatorServer) -> Iterator[EmulatorServer]:
-    server.control("DELETE", "/faults")
-    yield server
-    server.control("DELETE", "/faults")
 
 
 def add_rule(emu: EmulatorServer, **rule: Any) -> dict[str, Any]:
