@@ -14,10 +14,19 @@
 Paths are under the vendor's slug; `{name}` is replaced by what an earlier step saved (`save`
 maps a name to a dotted path in the answer, e.g. `items.0.id`); file paths are relative to the
 fixtures folder. `run_scenario` asserts every expectation and returns the transcript.
+
+A step may also name another `vendor` (and `api_key`) than the scenario's, e.g. to put a photo on
+the emulator through an upload endpoint for a vendor that takes only URLs; set JSON fields to a
+fixture file's data URL (`"data_url": {"input_image_url": "rooms/office-640x480.png"}`); send
+`form` as multipart/form-data without a file (`"multipart": true`, as `curl -F` does); check a
+base64 image inside the answer (`"expect_base64_image": {"info.images.0.data": [768, 432]}`) or
+that a fetched file is a video of that frame size (`"expect_video": [1280, 720]`, read with PyAV).
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -30,6 +39,7 @@ from ..core.renders import image_size
 from ..vendors import vendor_classes
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
 @dataclass
@@ -101,19 +111,29 @@ def run_scenario(emulator: Any, path: Path, fixtures: Path = FIXTURES) -> list[E
                 _expect(step, exchange, response)
                 transcript.append(exchange)
                 continue
-            url = f"{root}/{vendor}{step['path']}"
+            step_vendor = step.get("vendor", vendor)
+            url = f"{root}/{step_vendor}{step['path']}"
+            if "data_url" in step:
+                step["json"] = {**step.get("json", {}), **_data_urls(step["data_url"], fixtures)}
             files = None
             if "file" in step:
                 file_path = fixtures / step["file"]["path"]
-                content_type = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
-                kind = content_type.get(file_path.suffix.lstrip("."), "application/octet-stream")
+                kind = CONTENT_TYPES.get(file_path.suffix.lstrip("."), "application/octet-stream")
                 files = {step["file"]["field"]: (file_path.name, file_path.read_bytes(), kind)}
+            form = step.get("form")
+            if step.get("multipart") and form:  # text fields as multipart/form-data, as curl -F
+                files = {**(files or {}), **{k: (None, v) for k, v in form.items()}}
+                form = None
             response = http.request(
                 step["method"],
                 url,
-                headers=headers,
+                headers=(
+                    auth_headers(step_vendor, step.get("api_key", scenario["api_key"]))
+                    if "vendor" in step or "api_key" in step
+                    else headers
+                ),
                 json=step.get("json"),
-                data=step.get("form"),
+                data=form,
                 files=files,
                 params=step.get("query"),
             )
@@ -128,7 +148,7 @@ def run_scenario(emulator: Any, path: Path, fixtures: Path = FIXTURES) -> list[E
                 response.status_code,
                 body,
                 request=step.get("json") or step.get("form"),
-                files={k: step["file"]["path"] for k in (files or {})},
+                files={step["file"]["field"]: step["file"]["path"]} if "file" in step else {},
             )
             _expect(step, exchange, response)
             for name, dotted in step.get("save", {}).items():
@@ -149,3 +169,33 @@ def _expect(step: dict[str, Any], exchange: Exchange, response: httpx.Response) 
         size = image_size(response.content)
         if size != tuple(step["expect_image"]):
             raise ScenarioFailed(f"{where}: image size {size}, expected {step['expect_image']}")
+    for dotted, wanted in step.get("expect_base64_image", {}).items():
+        size = image_size(base64.b64decode(_dig(exchange.body, dotted), validate=True))
+        if size != tuple(wanted):
+            raise ScenarioFailed(f"{where}: {dotted} is an image of {size}, expected {wanted}")
+    if "expect_video" in step:
+        size = video_size(response.content)
+        if size != tuple(step["expect_video"]):
+            raise ScenarioFailed(f"{where}: video size {size}, expected {step['expect_video']}")
+
+
+def _data_urls(fields: dict[str, str], fixtures: Path) -> dict[str, str]:
+    """Each field's fixture file as a base64 data URL."""
+    urls = {}
+    for name, relative in fields.items():
+        path = fixtures / relative
+        kind = CONTENT_TYPES.get(path.suffix.lstrip("."), "application/octet-stream")
+        urls[name] = f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
+    return urls
+
+
+def video_size(data: bytes) -> tuple[int, int] | None:
+    """Frame size of a video's first decoded frame (None when it holds no decodable video)."""
+    import av  # only scenarios with videos need it
+
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            frame = next(container.decode(video=0))
+    except (av.FFmpegError, StopIteration, IndexError):
+        return None
+    return frame.width, frame.height
