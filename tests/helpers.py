@@ -13,6 +13,13 @@ from PIL import Image
 
 from emulator.core.engine import Engine, EngineConfig
 
+# A Virtual Staging AI render that answers at once, with its result
+VSAI_RENDER = {
+    "config": {"type": "staging", "add_furniture": {"room_type": "living", "style": "modern"}},
+    "image_url": "https://example.com/room.jpg",
+    "wait_for_completion": True,
+}
+
 
 def image_bytes(
     width: int = 64, height: int = 48, fmt: str = "JPEG", color=(180, 120, 90)

@@ -32,7 +32,7 @@ from emulator.testing import EmulatorServer
 from emulator.testing.tls import HostMap, HostMapTransport, async_https_client, ssl_context
 from emulator.vendors import vendor_classes
 
-from .helpers import image_bytes
+from .helpers import VSAI_RENDER, image_bytes
 
 KEY = "tls-test-key"
 
@@ -418,14 +418,7 @@ def test_plain_http_keeps_working_beside_https(emu: EmulatorServer) -> None:
         assert plain.get("/v2/status", headers=headers).status_code == 200
         created = plain.post(
             "/virtualstagingai/v2/renders",
-            json={
-                "config": {
-                    "type": "staging",
-                    "add_furniture": {"room_type": "living", "style": "modern"},
-                },
-                "image_url": "https://example.com/room.jpg",
-                "wait_for_completion": True,
-            },
+            json=VSAI_RENDER,
             headers={"Authorization": f"Api-Key {KEY}"},
         )
         assert created.status_code in (200, 201), created.text
@@ -435,14 +428,7 @@ def test_without_tls_result_urls_stay_on_the_public_url() -> None:
     with EmulatorServer() as plain, httpx.Client() as client:
         created = client.post(
             f"{plain.base_url('virtualstagingai')}/renders",
-            json={
-                "config": {
-                    "type": "staging",
-                    "add_furniture": {"room_type": "living", "style": "modern"},
-                },
-                "image_url": "https://example.com/room.jpg",
-                "wait_for_completion": True,
-            },
+            json=VSAI_RENDER,
             headers={"Authorization": f"Api-Key {KEY}"},
         )
         url = created.json()["variations"]["items"][0]["result"]["url"]

@@ -22,6 +22,8 @@ from emulator.settings import load_settings
 from emulator.testing import EmulatorServer
 from emulator.testing.tls import HostMap, https_client
 
+from .helpers import VSAI_RENDER
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -159,14 +161,7 @@ def test_serve_tls_in_a_real_process(tmp_path: Path) -> None:
             assert status.status_code == 200
             created = client.post(
                 f"https://api.virtualstagingai.app:{https_port}/v2/renders",
-                json={
-                    "config": {
-                        "type": "staging",
-                        "add_furniture": {"room_type": "living", "style": "modern"},
-                    },
-                    "image_url": "https://example.com/room.jpg",
-                    "wait_for_completion": True,
-                },
+                json=VSAI_RENDER,
                 headers={"Authorization": "Api-Key cli-test"},
             )
             assert created.status_code in (200, 201), created.text
