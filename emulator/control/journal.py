@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core.accounts import account_id
 from ..core.clock import Clock
+from ..core.http import credential
 from ..core.openapi import RouteIndex
 from ..core.renders import image_size, sniff_image
 from ..core.vendor import VendorApi
@@ -403,19 +404,8 @@ def vendor_resolver(vendors: Iterable[VendorApi]) -> Resolver:
             vendor, path = by_slug.get(slug), "/" + rest
         if vendor is None:
             return None, None, None
-        token = _credential(headers.get(vendor.auth_header.lower()), vendor.auth_scheme)
+        token = credential(headers.get(vendor.auth_header.lower()), vendor.auth_scheme)
         owner = account_id(vendor.slug, token) if token else None
         return vendor.slug, indexes[vendor.slug].operation(method, path), owner
 
     return resolve
-
-
-def _credential(value: str | None, scheme: str) -> str | None:
-    if not value:
-        return None
-    value = value.strip()
-    if scheme:
-        given, _, value = value.partition(" ")
-        if given.lower() != scheme.lower():
-            return None
-    return value.strip() or None

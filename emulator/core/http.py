@@ -161,7 +161,11 @@ def parse_model(
 def auth_token(request: Request, scheme: str, header: str = "authorization") -> str | None:
     """The credential after `scheme` in `header` (scheme matched case-insensitively), or None.
     With an empty scheme the whole header value is the credential."""
-    value = request.headers.get(header)
+    return credential(request.headers.get(header), scheme)
+
+
+def credential(value: str | None, scheme: str) -> str | None:
+    """The well-formed credential after `scheme` in an authorization header's value, or None."""
     if value is None:
         return None
     value = value.strip()
