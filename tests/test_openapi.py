@@ -50,7 +50,7 @@ def test_every_route_of_every_vendor_is_listed(emu: EmulatorServer, cls) -> None
             assert "404" in op["responses"] and "405" in op["responses"]
 
 
-@pytest.mark.parametrize("slug", ["virtualstaging-art", "virtualstagingai"])
+@pytest.mark.parametrize("slug", ["virtualstaging-art", "virtualstagingai", "decor8", "collov"])
 def test_existing_vendors_are_fully_described(emu: EmulatorServer, slug: str) -> None:
     doc = _doc(emu, slug)
     for path, methods in doc["paths"].items():

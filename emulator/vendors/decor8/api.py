@@ -17,7 +17,6 @@ import asyncio
 import base64
 import contextlib
 import io
-import json
 import uuid
 from typing import Any
 
@@ -30,13 +29,15 @@ from starlette.routing import BaseRoute
 from ...core.accounts import Account
 from ...core.engine import Engine
 from ...core.errors import ApiError
-from ...core.http import json_response, parse_model
+from ...core.http import JsonTooDeep, json_response, load_json, parse_model
 from ...core.jobs import Job
 from ...core.media import Media, MediaNotReady, decode_data_url
+from ...core.openapi import REF, operation
 from ...core.renders import DEFAULT_SIZE, RenderSpec
 from ...core.store import Collection
 from ...core.urls import is_http_url
 from ...core.vendor import VendorApi, routes_from
+from . import answers as a
 from . import designs as d
 from . import models as m
 from .intake import Fields, Picture, picture, read_fields, uploaded_picture
@@ -58,6 +59,55 @@ STATUS_CODES = {
 GENERATION_FAILED = "GenerationFailed"
 MASK_INFO_PREFIX = "d8mask_"
 MASK_EDGE = 128  # a mask travels inside the render recipe at most this big
+
+# the OpenAPI document: what each call takes and may refuse beyond bad input
+GENERATION_ERRORS = {
+    402: "not enough credits: one per image (InsufficientCredits)",
+    500: "the generation failed (GenerationFailed)",
+}
+FILE_TEXT = {
+    "type": "string",
+    "description": "the image as a data URL or plain base64 [INFERRED]",
+}
+SMALL_PNG = (  # 48x32, for the document's examples
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAADAAAAAgCAIAAADbtmxLAAAANElEQVR42u3OMQ0AMA"
+    "gAMJh/JYjgRtZsENIqaE5XbPJiGSEhISEhISEhISEhISEhIaHboQ/6RQJwqCbUWAAAAABJRU5ErkJggg=="
+)
+
+
+def url_body(model: type[m._Body]) -> dict[str, Any]:
+    """JSON [PY, JS], a url-encoded form [PY028] or multipart, where the file part `input_image`
+    may stand in for input_image_url [REPO ComfyUI node]."""
+    ref = {"$ref": REF.format(model=model.__name__)}
+    upload = {"type": "string", "contentMediaType": "application/octet-stream"}
+    multipart = {"allOf": [ref], "properties": {"input_image": upload}}
+    return {"json": model, "form": model, "multipart": multipart}
+
+
+def file_body(model: type[m._Body], example: dict[str, Any]) -> dict[str, Any]:
+    """Multipart with the file part `input_image` [PY, JS]; JSON or a form with `input_image` as
+    text (see `intake`)."""
+    ref = {"$ref": REF.format(model=model.__name__)}
+    text = {
+        "allOf": [ref],
+        "properties": {"input_image": FILE_TEXT},
+        "required": ["input_image"],
+        "examples": [{"input_image": SMALL_PNG, **example}],
+    }
+    return {"multipart": model, "json": text, "form": text}
+
+
+def generates(body: type[m._Body], response: Any, *, upload: dict[str, Any] | None = None) -> Any:
+    """`@operation` of a generating call: `body` by URL, or with an uploaded file when `upload`
+    (the text fields of an example) is given."""
+    if upload is None:
+        return operation(body=url_body(body), response=response, errors=GENERATION_ERRORS)
+    return operation(
+        body=file_body(body, upload),
+        response=response,
+        files=("input_image",),
+        errors=GENERATION_ERRORS,
+    )
 
 
 class Decor8(VendorApi):
@@ -118,24 +168,22 @@ class Decor8(VendorApi):
 
     # 0. GET /speak_friend_and_enter [DOCS]
 
+    @operation(response=a.Welcome)
     async def speak_friend_and_enter(self, request: Request) -> Response:
+        """Check the API key."""
         self.authenticate(request)
         self.refuse_if_faulted("speak_friend_and_enter")
-        return json_response(
-            {
-                "error": "",
-                "message": "The doors of Durin open for you. Welcome, friend of Moria.",
-                "Status": 1,  # capital S [DOCS]
-            }
-        )
+        message = "The doors of Durin open for you. Welcome, friend of Moria."
+        return json_response(a.Welcome(message=message).model_dump())
 
     # 1-3. designs
 
+    @generates(m.GenerateDesignsForRoom, a.Answer[a.RoomDesigns])
     async def generate_designs_for_room(self, request: Request) -> Response:
         account = self.authenticate(request)
         fields = await self._fields(request, account)
         body = parse_model(m.GenerateDesignsForRoom, fields.values)
-        body.require("input_image_url")
+        body.require()
         body.require_room_and_style()
         assert body.input_image_url is not None
         source = await self._source(account, body.input_image_url, "input_image_url")
@@ -158,12 +206,13 @@ class Decor8(VendorApi):
             images=body.images,
             long_edge=d.BASE_EDGE * (body.scale_factor or 1),
             inputs=(_scanned(body.input_image_url), body.prompt),
-            info=lambda images, mask_info: {"images": images, "mask_info": mask_info},
+            info=lambda images, mask_info: a.RoomDesigns(images=images, mask_info=mask_info),
             webhook_url=_webhook_target(body.webhooks_data),
             mask_info=True,
         )
         return await self._answer(account, order)
 
+    @generates(m.GenerateInspirationalDesigns, a.Answer[a.Images])
     async def generate_inspirational_designs(self, request: Request) -> Response:
         account = self.authenticate(request)
         fields = await self._fields(request, account)
@@ -187,6 +236,7 @@ class Decor8(VendorApi):
         )
         return await self._answer(account, order)
 
+    @generates(m.GenerateDesigns, a.Answer[a.InlineImages], upload=m.ROOM_AND_STYLE)
     async def generate_designs(self, request: Request) -> Response:
         """Legacy multipart call: images come back as base64 `data` (and a `url`) [notes 3.2]."""
         account = self.authenticate(request)
@@ -210,18 +260,21 @@ class Decor8(VendorApi):
             long_edge=long_edge,
             inputs=(body.prompt, *fields.filenames),
             captions=body.num_captions or 0,
+            info=inline_images,
             caption_subject=(body.room_type, body.design_style),
         )
         return await self._answer(account, order, inline=True)
 
     # 4-7. walls and cabinets
 
+    @generates(m.ImageUrlOnly, a.Answer[a.Images])
     async def prime_walls_for_room(self, request: Request) -> Response:
         account, body, source = await self._image_call(request, m.ImageUrlOnly)
         look = d.spec("recolor", color=d.PRIMER, note="walls primed")
         order = self._edit("prime_walls_for_room", source, body.input_image_url, look)
         return await self._answer(account, order)
 
+    @generates(m.FileOnly, a.Answer[a.InlineImages], upload={})
     async def prime_the_room_walls(self, request: Request) -> Response:
         """Legacy multipart call, base64 answer [notes 3.2]."""
         account = self.authenticate(request)
@@ -234,20 +287,21 @@ class Decor8(VendorApi):
             images=1,
             long_edge=d.BASE_EDGE,
             inputs=tuple(fields.filenames),
+            info=inline_images,
         )
         return await self._answer(account, order, inline=True)
 
+    @generates(m.ChangeWallColor, a.Answer[a.Images])
     async def change_wall_color(self, request: Request) -> Response:
         account, body, source = await self._image_call(request, m.ChangeWallColor)
-        body.require("wall_color_hex_code")
         color = body.wall_color_hex_code
         look = d.spec("recolor", color=color, note=f"walls painted {color}")
         order = self._edit("change_wall_color", source, body.input_image_url, look)
         return await self._answer(account, order)
 
+    @generates(m.ChangeKitchenCabinetsColor, a.Answer[a.Images])
     async def change_kitchen_cabinets_color(self, request: Request) -> Response:
         account, body, source = await self._image_call(request, m.ChangeKitchenCabinetsColor)
-        body.require("cabinet_color_hex_code")
         color = body.cabinet_color_hex_code
         look = d.spec("recolor", room_type="KITCHEN", color=color, note=f"cabinets painted {color}")
         order = self._edit("change_kitchen_cabinets_color", source, body.input_image_url, look)
@@ -255,15 +309,16 @@ class Decor8(VendorApi):
 
     # 8-9. remodels
 
+    @generates(m.Remodel, a.Answer[a.Images])
     async def remodel_kitchen(self, request: Request) -> Response:
         return await self._remodel(request, "remodel_kitchen", "KITCHEN")
 
+    @generates(m.Remodel, a.Answer[a.Images])
     async def remodel_bathroom(self, request: Request) -> Response:
         return await self._remodel(request, "remodel_bathroom", "BATHROOM")
 
     async def _remodel(self, request: Request, operation: str, room_type: str) -> Response:
         account, body, source = await self._image_call(request, m.Remodel)
-        body.require("design_style")
         look = d.spec(
             "edit",
             room_type=room_type,
@@ -277,17 +332,17 @@ class Decor8(VendorApi):
 
     # 10-11. exteriors
 
+    @generates(m.ReplaceSky, a.Answer[a.Images])
     async def replace_sky_behind_house(self, request: Request) -> Response:
         account, body, source = await self._image_call(request, m.ReplaceSky)
-        body.require("sky_type")
         assert body.sky_type is not None
         look = d.spec("sky_color", color=d.SKY_COLORS[body.sky_type], note=f"sky: {body.sky_type}")
         order = self._edit("replace_sky_behind_house", source, body.input_image_url, look)
         return await self._answer(account, order)
 
+    @generates(m.Landscaping, a.Answer[a.Images])
     async def generate_landscaping_designs(self, request: Request) -> Response:
         account, body, source = await self._image_call(request, m.Landscaping)
-        body.require("yard_type", "garden_style")
         look = d.spec(
             "landscape", room_type=body.yard_type, style=body.garden_style, note="landscaping"
         )
@@ -298,6 +353,7 @@ class Decor8(VendorApi):
 
     # 12-14. image processing and rendering
 
+    @generates(m.RemoveObjects, a.Answer[a.RemovedObjects])
     async def remove_objects_from_room(self, request: Request) -> Response:
         """One `info.image`, not a list [notes 3.3]; the areas under `mask_image_url` emptied when
         the mask can be read (a URL this emulator served, or a data URL), else the whole room."""
@@ -311,9 +367,10 @@ class Decor8(VendorApi):
             note = "objects removed" + (" (mask not fetched)" if body.mask_image_url else "")
             look = d.spec("declutter", note=note)
         order = self._edit("remove_objects_from_room", source, body.input_image_url, look)
-        order.info = lambda images, _: {"image": images[0]}
+        order.info = lambda images, _: a.RemovedObjects(image=images[0])
         return await self._answer(account, order)
 
+    @generates(m.Upscale, a.Answer[a.Upscaled], upload={"scale_factor": 2})
     async def upscale_image(self, request: Request) -> Response:
         """`info.upscaled_image`: plain base64 of the upload scaled by `scale_factor` [notes 3.4]."""
         account = self.authenticate(request)
@@ -342,13 +399,13 @@ class Decor8(VendorApi):
             images=1,
             long_edge=pic.long_edge * factor,
             inputs=tuple(fields.filenames),
-            info=lambda images, _: {"upscaled_image": images[0]["data"]},
+            info=lambda images, _: a.Upscaled(upscaled_image=images[0].data),
         )
         return await self._answer(account, order, inline=True)
 
+    @generates(m.SketchTo3dRender, a.Answer[a.Images])
     async def sketch_to_3d_render(self, request: Request) -> Response:
         account, body, source = await self._image_call(request, m.SketchTo3dRender)
-        body.require("design_style")
         render_type = body.render_type or "PERSPECTIVE"
         look = d.spec(
             "sketch", style=body.design_style, note=f"3D render of a sketch, {render_type}"
@@ -365,11 +422,12 @@ class Decor8(VendorApi):
 
     # 15. captions [PY "(deprecated - verify API support)"]
 
+    @operation(body=url_body(m.GenerateImageCaptions), response=a.Answer[a.Captions])
     async def generate_image_captions(self, request: Request) -> Response:
         account = self.authenticate(request)
         fields = await self._fields(request, account)
         body = parse_model(m.GenerateImageCaptions, fields.values)
-        body.require("room_type", "design_style")
+        body.require()
         count = body.num_captions or 1
         key = f"{body.room_type}:{body.design_style}:{self.engine.ids.hex(12)}"
         lines = d.captions(body.room_type, body.design_style, count, key, quoted=True)
@@ -388,7 +446,7 @@ class Decor8(VendorApi):
                 slow=plan.slow,
             )
         await self._wait(job)
-        return _success(d.MESSAGES["generate_image_captions"], {"captions": lines})
+        return _success(d.MESSAGES["generate_image_captions"], a.Captions(captions=lines))
 
     # the synchronous job behind every image call
 
@@ -408,7 +466,7 @@ class Decor8(VendorApi):
             params: dict[str, Any] = {"images": order.images, "source": order.source.key[:200]}
             if order.webhook_url is not None:
                 params["webhook_url"] = order.webhook_url
-                params["answer"] = _envelope(order.message, order.info(images, mask_info))
+                params["answer"] = a.answer(order.message, order.info(images, mask_info))
             job = self.engine.jobs.create(
                 id=job_id,
                 vendor=self.slug,
@@ -445,24 +503,20 @@ class Decor8(VendorApi):
         )
         return self.engine.media.plan_render(account.id, job_id, spec, order.source.media_id)
 
-    def _image_view(self, media: Media, size: tuple[int, int]) -> dict[str, Any]:
-        return {
-            "uuid": str(uuid.UUID(media.id)),
-            "url": self.engine.media.url(media),
-            "width": size[0],
-            "height": size[1],
-        }
+    def _image_view(self, media: Media, size: tuple[int, int]) -> a.Image:
+        url = self.engine.media.url(media)
+        return a.Image(uuid=str(uuid.UUID(media.id)), url=url, width=size[0], height=size[1])
 
-    async def _inline(self, media: Media, order: d.Order, index: int) -> dict[str, Any]:
+    async def _inline(self, media: Media, order: d.Order, index: int) -> a.InlineImage:
         """An image of a legacy call: drawn now, its bytes as base64 `data`, plus its `url`
         [notes 3.2: both, for ComfyUI reading `url`]."""
         media, data = await self.engine.media.content(media)
         view = self._image_view(media, (media.width or 0, media.height or 0))
-        view["data"] = base64.b64encode(data).decode()
+        extra: dict[str, Any] = {"data": base64.b64encode(data).decode()}
         if order.captions:
             room, style = order.caption_subject
-            view["captions"] = d.captions(room, style, order.captions, media.id, quoted=False)
-        return view
+            extra["captions"] = d.captions(room, style, order.captions, media.id, quoted=False)
+        return a.InlineImage(**view.model_dump(), **extra)
 
     def _charge(self, account_id: str, images: int, captions: int, fails: bool) -> None:
         """One credit per image, taken with the meters in one transaction; a job planned to fail
@@ -549,7 +603,7 @@ class Decor8(VendorApi):
         account = self.authenticate(request)
         fields = await self._fields(request, account)
         body = parse_model(model, fields.values)
-        body.require("input_image_url")
+        body.require()
         source = await self._source(account, body.input_image_url or "", "input_image_url")
         return account, body, source
 
@@ -627,12 +681,12 @@ class _MaskRecord(BaseModel):
     source: str
 
 
-def _success(message: str, info: dict[str, Any]) -> Response:
-    return json_response(_envelope(message, info))
+def inline_images(images: list[a.InlineImage], mask_info: str | None) -> a.InlineImages:
+    return a.InlineImages(images=images)
 
 
-def _envelope(message: str, info: dict[str, Any]) -> dict[str, Any]:
-    return {"error": "", "message": message, "info": info}
+def _success(message: str, info: BaseModel) -> Response:
+    return json_response(a.answer(message, info))
 
 
 def _scanned(url: str | None) -> str | None:
@@ -648,7 +702,9 @@ def _webhook_target(webhooks_data: Any) -> str | None:
         if is_http_url(data.strip()):
             return data.strip()
         try:
-            data = json.loads(data)
+            data = load_json(data)
+        except JsonTooDeep as exc:
+            raise ApiError(400, f"webhooks_data: {exc}", field="webhooks_data") from exc
         except ValueError:
             return None
     if isinstance(data, str) and is_http_url(data.strip()):

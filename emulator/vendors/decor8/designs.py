@@ -14,10 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from ...core import renders
 from ...core.jobs import Timing
 from ...core.renders import RenderSpec
 from ...core.webhooks import RetryPolicy
+from . import answers as a
 from . import models as m
 
 TITLE = "Decor8 AI"
@@ -80,7 +83,7 @@ class Source:
         return max(self.size)
 
 
-Info = Callable[[list[dict[str, Any]], str | None], dict[str, Any]]
+Info = Callable[[list[Any], str | None], BaseModel]  # the images and mask_info -> answers.*
 
 
 @dataclass
@@ -93,7 +96,7 @@ class Order:
     images: int
     long_edge: int
     inputs: tuple[str | None, ...] = ()  # texts scanned for magic words
-    info: Info = field(default=lambda images, mask: {"images": images})
+    info: Info = field(default=lambda images, mask: a.Images(images=images))
     captions: int = 0  # generate_designs: captions per image
     caption_subject: tuple[str | None, str | None] = (None, None)
     webhook_url: str | None = None

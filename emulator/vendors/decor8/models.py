@@ -15,9 +15,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema, model_validator
 
 from ...core.errors import ApiError
 
@@ -213,28 +213,92 @@ def opaque(value: Any) -> Any:
     raise ValueError("expected a JSON string")
 
 
-Text = Annotated[str | None, BeforeValidator(text)]
-Url = Annotated[str | None, BeforeValidator(url_text)]
-Flag = Annotated[bool | None, BeforeValidator(flag)]
-Room = Annotated[str | None, BeforeValidator(choice(ROOM_TYPES, "room type"))]
-Style = Annotated[str | None, BeforeValidator(choice(DESIGN_STYLES, "design style"))]
-ColorScheme = Annotated[str | None, BeforeValidator(choice(COLOR_SCHEMES, "color scheme"))]
-Decor = Annotated[str | None, BeforeValidator(choice(SPECIALITY_DECORS, "speciality decor"))]
-SkyType = Annotated[str | None, BeforeValidator(choice(SKY_TYPES, "sky type"))]
-RenderType = Annotated[str | None, BeforeValidator(choice(RENDER_TYPES, "render type"))]
-Loose = Annotated[str | None, BeforeValidator(free_choice)]
-Hex = Annotated[str | None, BeforeValidator(hex_color)]
-NumImages = Annotated[int | None, BeforeValidator(whole(1, MAX_IMAGES))]
-NumCaptions = Annotated[int | None, BeforeValidator(whole(1, MAX_CAPTIONS))]
-Seed = Annotated[int | None, BeforeValidator(whole(0, 2**63 - 1))]
-Guidance = Annotated[float | None, BeforeValidator(decimal(1, 20))]
-Steps = Annotated[int | None, BeforeValidator(whole(1, 75))]
-Fraction = Annotated[float | None, BeforeValidator(decimal(0, 1))]
-Opaque = Annotated[Any, BeforeValidator(opaque)]
+def documented(schema: dict[str, Any]) -> WithJsonSchema:
+    """What the OpenAPI document says a field takes (the readers above are looser: any case,
+    numbers as text, null as absent)."""
+    return WithJsonSchema(schema, mode="validation")
+
+
+def _enum(values: Iterable[str], what: str) -> tuple[BeforeValidator, WithJsonSchema]:
+    return BeforeValidator(choice(values, what)), documented(
+        {"type": "string", "enum": list(values), "description": f"{what}, in any case"}
+    )
+
+
+def _whole(low: int, high: int) -> tuple[BeforeValidator, WithJsonSchema]:
+    schema = {"type": "integer", "minimum": low, "maximum": high}
+    return BeforeValidator(whole(low, high)), documented(schema)
+
+
+def _decimal(low: float, high: float) -> tuple[BeforeValidator, WithJsonSchema]:
+    schema = {"type": "number", "minimum": low, "maximum": high}
+    return BeforeValidator(decimal(low, high)), documented(schema)
+
+
+URL_SCHEMA = {
+    "type": "string",
+    "format": "uri",
+    "description": "an http(s) URL of a JPEG, PNG or WebP, or a data URL (base64)",
+}
+Text = Annotated[
+    str | None, BeforeValidator(text), documented({"type": "string", "maxLength": MAX_TEXT})
+]
+Url = Annotated[str | None, BeforeValidator(url_text), documented(URL_SCHEMA)]
+Flag = Annotated[bool | None, BeforeValidator(flag), documented({"type": "boolean"})]
+Room = Annotated[str | None, *_enum(ROOM_TYPES, "room type")]
+Style = Annotated[str | None, *_enum(DESIGN_STYLES, "design style")]
+ColorScheme = Annotated[str | None, *_enum(COLOR_SCHEMES, "color scheme")]
+Decor = Annotated[str | None, *_enum(SPECIALITY_DECORS, "speciality decor")]
+SkyType = Annotated[str | None, *_enum(SKY_TYPES, "sky type")]
+RenderType = Annotated[str | None, *_enum(RENDER_TYPES, "render type")]
+Loose = Annotated[
+    str | None,
+    BeforeValidator(free_choice),
+    documented(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_TEXT,
+            "description": "free text, e.g. the SDK's constants",
+        }
+    ),
+]
+Hex = Annotated[
+    str | None,
+    BeforeValidator(hex_color),
+    documented({"type": "string", "pattern": HEX_COLOR.pattern, "examples": ["#FF5733"]}),
+]
+NumImages = Annotated[int | None, *_whole(1, MAX_IMAGES)]
+NumCaptions = Annotated[int | None, *_whole(1, MAX_CAPTIONS)]
+Seed = Annotated[int | None, *_whole(0, 2**63 - 1)]
+Guidance = Annotated[float | None, *_decimal(1, 20)]
+Steps = Annotated[int | None, *_whole(1, 75)]
+Fraction = Annotated[float | None, *_decimal(0, 1)]
+ScaleFactor = Annotated[int | None, *_whole(1, 8)]
+Opaque = Annotated[
+    Any,
+    BeforeValidator(opaque),
+    documented({"type": ["string", "object", "array"], "description": "format undocumented"}),
+]
+
+
+PHOTO = "https://example.com/room.jpg"  # an outside URL: the emulator draws a room for it
+
+
+def _describe(schema: dict[str, Any], cls: type[_Body]) -> None:
+    """The document's view of a body: its `required` fields and an example that succeeds."""
+    for prop in schema.get("properties", {}).values():
+        prop.pop("default", None)  # absent, never null
+    if cls.required:
+        schema["required"] = list(cls.required)
+    if cls.example:
+        schema["examples"] = [cls.example]
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_describe)  # type: ignore[typeddict-item]
+    required: ClassVar[tuple[str, ...]] = ()  # refused when absent, in this order
+    example: ClassVar[dict[str, Any]] = {}
 
     @model_validator(mode="before")
     @classmethod
@@ -244,8 +308,8 @@ class _Body(BaseModel):
         return data
 
     def require(self, *names: str) -> None:
-        """Refuse, naming the field, when a required field was not sent."""
-        for name in names:
+        """Refuse, naming the field, when a required field was not sent (default: `required`)."""
+        for name in names or self.required:
             if getattr(self, name) is None:
                 raise ApiError(400, f"{name} is required", field=name)
 
@@ -281,9 +345,14 @@ class _DesignOptions(_Body):
         return self.num_images or 1
 
 
+ROOM_AND_STYLE = {"room_type": "LIVINGROOM", "design_style": "MODERN"}
+
+
 class GenerateDesignsForRoom(_DesignOptions):  # #1
+    required = ("input_image_url",)
+    example = {"input_image_url": PHOTO, **ROOM_AND_STYLE, "num_images": 1}
     input_image_url: Url = None
-    scale_factor: Annotated[int | None, BeforeValidator(whole(1, 8))] = None
+    scale_factor: ScaleFactor = None
     mask_info: Text = None
     design_style_image_url: Url = None
     design_style_image_strength: Fraction = None  # default 0.82
@@ -294,7 +363,7 @@ class GenerateDesignsForRoom(_DesignOptions):  # #1
 
 
 class GenerateInspirationalDesigns(_DesignOptions):  # #2
-    pass
+    example = {**ROOM_AND_STYLE, "seed": 7}
 
 
 class GenerateDesigns(_DesignOptions):  # #3, multipart: the file is `input_image`
@@ -302,29 +371,45 @@ class GenerateDesigns(_DesignOptions):  # #3, multipart: the file is `input_imag
     keep_original_dimensions: Flag = None
 
 
+class FileOnly(_Body):  # #5 prime_the_room_walls, multipart: the file `input_image` alone
+    pass
+
+
 class ImageUrlOnly(_Body):  # #4 prime_walls_for_room
+    required: ClassVar[tuple[str, ...]] = ("input_image_url",)
+    example: ClassVar[dict[str, Any]] = {"input_image_url": PHOTO}
     input_image_url: Url = None
 
 
 class ChangeWallColor(ImageUrlOnly):  # #6
+    required = ("input_image_url", "wall_color_hex_code")
+    example = {"input_image_url": PHOTO, "wall_color_hex_code": "#5B8C5A"}
     wall_color_hex_code: Hex = None
 
 
 class ChangeKitchenCabinetsColor(ImageUrlOnly):  # #7
+    required = ("input_image_url", "cabinet_color_hex_code")
+    example = {"input_image_url": PHOTO, "cabinet_color_hex_code": "#1F3A5F"}
     cabinet_color_hex_code: Hex = None
 
 
 class Remodel(ImageUrlOnly):  # #8, #9
+    required = ("input_image_url", "design_style")
+    example = {"input_image_url": PHOTO, "design_style": "MODERN"}
     design_style: Style = None
     num_images: NumImages = None
-    scale_factor: Annotated[int | None, BeforeValidator(whole(1, 4))] = None  # docstring 1-4
+    scale_factor: Annotated[int | None, *_whole(1, 4)] = None  # docstring 1-4
 
 
 class ReplaceSky(ImageUrlOnly):  # #10
+    required = ("input_image_url", "sky_type")
+    example = {"input_image_url": PHOTO, "sky_type": "DUSK"}
     sky_type: SkyType = None
 
 
 class Landscaping(ImageUrlOnly):  # #11 (Beta)
+    required = ("input_image_url", "yard_type", "garden_style")
+    example = {"input_image_url": PHOTO, "yard_type": "FRONT_YARD", "garden_style": "COASTAL"}
     yard_type: Loose = None
     garden_style: Loose = None
     num_images: NumImages = None
@@ -335,17 +420,21 @@ class RemoveObjects(ImageUrlOnly):  # #12
 
 
 class Upscale(_Body):  # #13, multipart: the file is `input_image`
-    scale_factor: Annotated[int | None, BeforeValidator(whole(1, 8))] = None  # SDK default 2
+    scale_factor: ScaleFactor = None  # SDK default 2
 
 
 class SketchTo3dRender(ImageUrlOnly):  # #14
+    required = ("input_image_url", "design_style")
+    example = {"input_image_url": PHOTO, "design_style": "MODERN", "render_type": "ISOMETRIC"}
     design_style: Style = None
     num_images: NumImages = None
-    scale_factor: Annotated[int | None, BeforeValidator(whole(1, 8))] = None
+    scale_factor: ScaleFactor = None
     render_type: RenderType = None
 
 
 class GenerateImageCaptions(_Body):  # #15
+    required = ("room_type", "design_style")
+    example = {**ROOM_AND_STYLE, "num_captions": 2}
     room_type: Room = None
     design_style: Style = None
     num_captions: NumCaptions = None
