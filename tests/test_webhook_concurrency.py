@@ -10,8 +10,6 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import httpx
 import pytest
@@ -20,12 +18,12 @@ from emulator.core.clock import MANUAL_EPOCH
 from emulator.core.webhooks import RetryPolicy, target_of
 from emulator.testing import EmulatorServer
 
-from .helpers import data_url, image_bytes, manual_engine
+from .helpers import LocalServer, QuietHandler, data_url, image_bytes, manual_engine
 
 POLICY = RetryPolicy(max_attempts=3, first_delay=10, factor=2)
 
 
-class SleepyReceiver:
+class SleepyReceiver(LocalServer):
     """Answers every POST after `sleep` seconds; records when each arrived and the most requests
     it held at once."""
 
@@ -34,7 +32,7 @@ class SleepyReceiver:
         self._lock = threading.Lock()
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with outer._lock:
@@ -51,24 +49,7 @@ class SleepyReceiver:
                 except OSError:
                     pass  # the emulator gave up waiting
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def __enter__(self) -> SleepyReceiver:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture
