@@ -248,3 +248,13 @@ def test_a_dump_that_does_not_fit_changes_nothing(store: Store) -> None:
         other.load(dump)
     assert other.dump() == before
     other.close()
+
+
+def test_changes_move_with_every_write_and_list_takes_a_limit(store: Store) -> None:
+    before = store.changes()
+    for n in range(5):
+        store.put("thing", str(n), {"n": n}, "acc")
+    assert store.changes() == before + 5
+    assert store.list("thing", newest_first=True, limit=2) == [{"n": 4}, {"n": 3}]
+    store.delete("thing", "0")
+    assert store.changes() == before + 6

@@ -158,6 +158,10 @@ class Jobs:
         return self._items.save(job, job.account_id, ref=job.group)
 
     def list(
-        self, account_id: str | None = None, group: str | None = None, newest_first: bool = False
+        self,
+        account_id: str | None = None,
+        group: str | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
     ) -> list[Job]:
-        return self._items.list(account_id, group, newest_first)
+        return self._items.list(account_id, group, newest_first, limit)

@@ -143,6 +143,10 @@ class Store:
                 )
             return self._db.execute(sql, args)
 
+    def changes(self) -> int:
+        """How many rows every write so far has changed: moves with any write, read in O(1)."""
+        return self._run("SELECT total_changes()").fetchone()[0]
+
     def latest_time(self) -> float | None:
         """The latest clock time at which anything was written to this store."""
         value = self.get_meta(HIGH_WATER)
@@ -167,7 +171,12 @@ class Store:
         return self._run("DELETE FROM docs WHERE kind = ? AND id = ?", (kind, id)).rowcount > 0
 
     def list(
-        self, kind: str, account: str | None = None, ref: str | None = None, newest_first=False
+        self,
+        kind: str,
+        account: str | None = None,
+        ref: str | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
     ) -> list[dict[str, Any]]:
         sql, args = "SELECT body FROM docs WHERE kind = ?", [kind]
         if account is not None:
@@ -177,6 +186,9 @@ class Store:
             sql += " AND ref = ?"
             args.append(ref)
         sql += " ORDER BY seq DESC" if newest_first else " ORDER BY seq"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
         return [json.loads(row[0]) for row in self._run(sql, tuple(args)).fetchall()]
 
     # blobs
@@ -313,7 +325,11 @@ class Collection(Generic[M]):
         return self.store.delete(self.kind, id)
 
     def list(
-        self, account: str | None = None, ref: str | None = None, newest_first: bool = False
+        self,
+        account: str | None = None,
+        ref: str | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
     ) -> list[M]:
-        rows = self.store.list(self.kind, account, ref, newest_first)
+        rows = self.store.list(self.kind, account, ref, newest_first, limit)
         return [self.model.model_validate(row) for row in rows]
