@@ -71,8 +71,9 @@ def control_routes(app: EmulatorApp) -> list[BaseRoute]:
             try:
                 return await handler(request)
             except ApiError as exc:
-                headers = getattr(exc, "headers", None)  # whatever happens: e.g. Connection: close
-                return JSONResponse({"error": exc.message}, status_code=exc.status, headers=headers)
+                return JSONResponse(
+                    {"error": exc.message}, status_code=exc.status, headers=dict(exc.headers)
+                )
             except Exception as exc:  # the control API answers JSON whatever happens
                 log.exception("control API %s %s failed", request.method, request.url.path)
                 message = f"internal error: {type(exc).__name__}"

@@ -12,8 +12,11 @@ class ApiError(Exception):
     """A client-visible failure: HTTP status, a message naming what is wrong, and extras.
 
     `field` names the offending request field; `code` is a vendor error code where the vendor has
-    them; `extra` carries anything else a vendor's envelope wants.
+    them; `extra` carries anything else a vendor's envelope wants; `headers` go with the answer
+    whatever envelope it takes (e.g. `Connection: close`).
     """
+
+    headers: Mapping[str, str] = {}
 
     def __init__(
         self,

@@ -188,7 +188,7 @@ class VendorApi(ABC):
         async def api_error(request: Request, exc: Exception) -> Response:
             assert isinstance(exc, ApiError)
             response = self.error_response(exc)
-            response.headers.update(getattr(exc, "headers", {}))  # e.g. Connection: close
+            response.headers.update(exc.headers)
             return response
 
         def internal_error() -> Response:
