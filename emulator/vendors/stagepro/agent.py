@@ -32,12 +32,7 @@ from . import models as m
 from .jobs import JobRequest
 
 DEFAULT_STYLE = "modern"
-# for the OpenAPI document (see api.py ANY_CALL and friends)
-SESSION_ERRORS = {
-    429: "rate_limited (Retry-After: 60)",
-    408: "the body stopped arriving",
-    410: "session_expired (24 h after it started)",
-}
+EXPIRED = {410: "session_expired (24 h after it started)"}  # for the OpenAPI document
 
 # words a user may say for each style (the slug's own words are always understood)
 STYLE_WORDS: dict[str, tuple[str, ...]] = {
@@ -282,7 +277,7 @@ class AgentEndpoints:
         body=m.CreateSession,
         response=a.AgentSession,
         status=201,
-        errors={k: v for k, v in SESSION_ERRORS.items() if k != 410},
+        errors=a.WITH_BODY,
     )
     async def create_agent_session(self, request: Request) -> Response:
         """Start a design conversation about one room photo (24 h)."""
@@ -318,7 +313,7 @@ class AgentEndpoints:
         self.sessions.save(session)
         return json_response(view(session), 201)
 
-    @operation(body=m.SendMessage, response=a.AgentReply, errors=SESSION_ERRORS)
+    @operation(body=m.SendMessage, response=a.AgentReply, errors=a.WITH_BODY | EXPIRED)
     async def send_agent_message(self, request: Request) -> Response:
         """Chat with the agent (free): JSON, or server-sent events with `stream: true`."""
         me = self.caller(request, "send_agent_message")
@@ -383,8 +378,7 @@ class AgentEndpoints:
         body=m.Render,
         response=a.Job,
         status=202,
-        errors=SESSION_ERRORS
-        | {402: "insufficient_credits (live keys)", 409: "not_ready_to_render"},
+        errors=a.CHARGED | EXPIRED | {409: "not_ready_to_render"},
     )
     async def render_agent_session(self, request: Request) -> Response:
         """Render the agreed design as a job (the body may be empty)."""

@@ -43,6 +43,13 @@ def _absent_not_null(schema: dict[str, Any]) -> None:
         prop.pop("default", None)
 
 
+# Errors an operation lists beyond those core.openapi adds to every one (401, 403, 404, 405, 503;
+# 400 and 413 with a body)
+ANY_CALL = {429: "rate_limited (an API key word; Retry-After: 60)"}
+WITH_BODY = ANY_CALL | {408: "the body stopped arriving"}
+CHARGED = WITH_BODY | {402: "insufficient_credits (live keys)"}
+
+
 class Answer(BaseModel):
     """Every field is in the answer, defaults too: the document says they are required."""
 

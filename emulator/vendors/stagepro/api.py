@@ -72,10 +72,6 @@ FAULT_MESSAGES = {
     "session_expired": "The agent session has expired",
     "rate_limited": "Too many requests: slow down and retry",
 }
-# What the OpenAPI document lists beyond what any call can answer (core.openapi)
-ANY_CALL = {429: "rate_limited (Retry-After: 60)"}
-WITH_BODY = ANY_CALL | {408: "the body stopped arriving"}
-CHARGED = WITH_BODY | {402: "insufficient_credits (live keys)"}
 RATE_LIMITED_WORDS = ("rate-limited", "rate_limited")  # [EMULATOR] API key word: every call 429
 STORAGE_WORDS = {"no-storage": 0, "no_storage": 0, "low-storage": caps.LOW_STORAGE_BYTES}
 
@@ -244,13 +240,13 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
 
     # GET /capabilities, GET /usage
 
-    @operation(response=a.Capabilities, errors=ANY_CALL)
+    @operation(response=a.Capabilities, errors=a.ANY_CALL)
     async def get_capabilities(self, request: Request) -> Response:
         """Job types, listing tools, workflow templates, styles, room types and options."""
         self.caller(request, "get_capabilities")
         return json_response(a.Capabilities.model_validate(caps.capabilities()).model_dump())
 
-    @operation(response=a.Usage, errors=ANY_CALL)
+    @operation(response=a.Usage, errors=a.ANY_CALL)
     async def get_usage(self, request: Request) -> Response:
         """Plan, credits, storage and limits of the key's account."""
         me = self.caller(request, "get_usage")
@@ -290,7 +286,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
     @operation(
         body=m.CreateJob,
         responses={202: a.Job, 200: a.Job},
-        errors=CHARGED | {409: "idempotency_conflict: the key was used with another body"},
+        errors=a.CHARGED | {409: "idempotency_conflict: the key was used with another body"},
     )
     async def create_job(self, request: Request) -> Response:
         """Start a job (202); the same idempotency_key and body again answers the job (200)."""
@@ -342,7 +338,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
         self.charge(me.account.id, planned.credits if me.livemode else 0)
         return self.desk.create(me.account, planned, me.livemode)
 
-    @operation(query=m.ListJobs, response=a.JobPage, errors=ANY_CALL)
+    @operation(query=m.ListJobs, response=a.JobPage, errors=a.ANY_CALL)
     async def list_jobs(self, request: Request) -> Response:
         """The account's jobs, newest first, a page at a time."""
         me = self.caller(request, "list_jobs")
@@ -350,7 +346,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
         jobs = self.desk.listed(me.account.id, query.listing_id)
         return json_response(self.desk.page(jobs, query.cursor, query.limit))
 
-    @operation(response=a.Job, errors=ANY_CALL)
+    @operation(response=a.Job, errors=a.ANY_CALL)
     async def get_job(self, request: Request) -> Response:
         """One job: its status and, once completed, its output."""
         me = self.caller(request, "get_job")
@@ -362,7 +358,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
         body=m.Regenerate,
         response=a.Job,
         status=202,
-        errors=CHARGED | {409: "job_not_completed"},
+        errors=a.CHARGED | {409: "job_not_completed"},
     )
     async def regenerate_job(self, request: Request) -> Response:
         """A new variation of a completed job (the body may be empty)."""
@@ -423,7 +419,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
         files=("file",),
         response=a.Upload,
         status=201,
-        errors=WITH_BODY | {403: "storage_limit_exceeded", 413: "file_too_large"},
+        errors=a.WITH_BODY | {403: "storage_limit_exceeded", 413: "file_too_large"},
     )
     async def create_upload(self, request: Request) -> Response:
         """Upload a photo (multipart field `file`) for a job's input.upload_id."""
@@ -434,7 +430,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
 
     # keys (console)
 
-    @operation(response=a.ApiKeyList, errors=ANY_CALL)
+    @operation(response=a.ApiKeyList, errors=a.ANY_CALL)
     async def list_keys(self, request: Request) -> Response:
         """The account's API keys (secrets not shown)."""
         me = self.caller(request, "list_keys")
@@ -443,7 +439,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
             a.ApiKeyList.model_validate({"data": [self.keys.view(k) for k in keys]}).model_dump()
         )
 
-    @operation(body=m.CreateKey, response=a.CreatedApiKey, status=201, errors=WITH_BODY)
+    @operation(body=m.CreateKey, response=a.CreatedApiKey, status=201, errors=a.WITH_BODY)
     async def create_key(self, request: Request) -> Response:
         """A new API key; its secret is shown in this answer only (the body may be empty)."""
         me = self.caller(request, "create_key")
@@ -451,7 +447,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
         key, secret = self.keys.create(me.account, body.name, body.mode, self.engine.now())
         return json_response(self.keys.view(key, secret), 201)
 
-    @operation(response=a.ApiKey, errors=ANY_CALL)
+    @operation(response=a.ApiKey, errors=a.ANY_CALL)
     async def revoke_key(self, request: Request) -> Response:
         """Revoke a key: calls with it are then 401."""
         me = self.caller(request, "revoke_key")
@@ -460,14 +456,14 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
 
     # webhooks (console)
 
-    @operation(response=a.WebhookEndpointList, errors=ANY_CALL)
+    @operation(response=a.WebhookEndpointList, errors=a.ANY_CALL)
     async def list_webhooks(self, request: Request) -> Response:
         """The account's webhook endpoints."""
         me = self.caller(request, "list_webhooks")
         endpoints = [self.webhooks.view(e) for e in self.webhooks.list(me.account.id)]
         return json_response(a.WebhookEndpointList.model_validate({"data": endpoints}).model_dump())
 
-    @operation(body=m.CreateWebhook, response=a.WebhookEndpoint, status=201, errors=WITH_BODY)
+    @operation(body=m.CreateWebhook, response=a.WebhookEndpoint, status=201, errors=a.WITH_BODY)
     async def create_webhook(self, request: Request) -> Response:
         """Register an endpoint; it is sent a signed challenge and is active once it echoes it."""
         me = self.caller(request, "create_webhook")
@@ -475,7 +471,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
         endpoint = self.webhooks.create(me.account.id, body.url, body.events, body.description)
         return json_response(self.webhooks.view(endpoint), 201)
 
-    @operation(response=a.Deleted, errors=ANY_CALL)
+    @operation(response=a.Deleted, errors=a.ANY_CALL)
     async def delete_webhook(self, request: Request) -> Response:
         """Delete an endpoint."""
         me = self.caller(request, "delete_webhook")
@@ -483,7 +479,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
         self.webhooks.delete(me.account.id, endpoint_id)
         return json_response(a.Deleted(id=endpoint_id).model_dump())
 
-    @operation(response=a.WebhookEndpoint, status=202, errors=ANY_CALL)
+    @operation(response=a.WebhookEndpoint, status=202, errors=a.ANY_CALL)
     async def verify_webhook(self, request: Request) -> Response:
         """Send the verification challenge again."""
         me = self.caller(request, "verify_webhook")

@@ -26,14 +26,6 @@ if TYPE_CHECKING:
     from .api import Caller
 
 
-# for the OpenAPI document (see api.py ANY_CALL and friends)
-READ_ERRORS = {429: "rate_limited (Retry-After: 60)"}
-BATCH_ERRORS = READ_ERRORS | {
-    408: "the body stopped arriving",
-    402: "insufficient_credits for every photo's job (live keys)",
-}
-
-
 class Batch(BaseModel):
     id: str
     account_id: str
@@ -148,7 +140,7 @@ def batch_status(counts: a.Counts) -> str:
 class BatchEndpoints:
     """POST/GET /batches and /workflows, mixed into the StagePro vendor."""
 
-    @operation(body=m.CreateBatch, response=a.BatchCreated, status=202, errors=BATCH_ERRORS)
+    @operation(body=m.CreateBatch, response=a.BatchCreated, status=202, errors=a.CHARGED)
     async def create_batch(self, request: Request) -> Response:
         """One job type over many listing photos (all or nothing)."""
         me = self.caller(request, "create_batch")
@@ -159,14 +151,14 @@ class BatchEndpoints:
         created = a.BatchCreated(batch_id=batch.id, job_ids=batch.job_ids, total=len(jobs))
         return json_response(created.model_dump(), 202)
 
-    @operation(response=a.Batch, errors=READ_ERRORS)
+    @operation(response=a.Batch, errors=a.ANY_CALL)
     async def get_batch(self, request: Request) -> Response:
         """A batch: its jobs counted by status."""
         me = self.caller(request, "get_batch")
         batch = self.batches.get(me.account.id, request.path_params["batch_id"])
         return json_response(self.batches.view(batch, self.engine.now()))
 
-    @operation(body=m.CreateWorkflow, response=a.Workflow, status=202, errors=BATCH_ERRORS)
+    @operation(body=m.CreateWorkflow, response=a.Workflow, status=202, errors=a.CHARGED)
     async def create_workflow(self, request: Request) -> Response:
         """A workflow template run over listing photos (a batch of its job type)."""
         me = self.caller(request, "create_workflow")
@@ -187,7 +179,7 @@ class BatchEndpoints:
         answer = self.batches.workflow_answer(workflow, self.engine.now())
         return json_response(answer.model_copy(update={"status": "queued"}).model_dump(), 202)
 
-    @operation(response=a.Workflow, errors=READ_ERRORS)
+    @operation(response=a.Workflow, errors=a.ANY_CALL)
     async def get_workflow(self, request: Request) -> Response:
         """A workflow: its batch's progress."""
         me = self.caller(request, "get_workflow")
