@@ -111,6 +111,31 @@ def test_undecodable_or_huge_photos_become_synthetic_rooms_at_the_output_size():
     assert info["size"] == (320, 180) and info["frames"] == 24
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_photos_are_decoded_within_the_shared_budget_at_the_size_the_frames_need(monkeypatch):
+    from emulator.core import images
+
+    from .test_memory_bounds import bilevel_png
+
+    held: list[int] = []
+    real_hold = images.budget.hold
+
+    def hold(nbytes: int):
+        held.append(nbytes)
+        return real_hold(nbytes)
+
+    monkeypatch.setattr(images.budget, "hold", hold)
+    buf = io.BytesIO()
+    Image.linear_gradient("L").resize((4000, 3000)).save(buf, "PNG")
+    attack = bilevel_png()  # 13000 x 13000: past the PNG pixel limit, never decoded
+    info = probe(video.render(spec(2), [buf.getvalue(), attack]))
+    assert info["size"] == (320, 180)
+    # the 12 MP PNG decoded whole (4 bytes a pixel) to 346x260, cropped to 346x195; the attack
+    # never decoded; then the encoder's share, for the whole encode
+    decode = 4000 * 3000 * 4 + 346 * 260 * 4 + 346 * 195 * 4
+    assert held == [decode, 320 * 180 * video.ENCODER_BYTES_PER_PIXEL]
+
+
 def test_the_spec_bounds_the_work():
     with pytest.raises(ValidationError):
         spec(1, width=321)  # yuv420p needs even sizes

@@ -28,16 +28,20 @@ import av
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 from pydantic import BaseModel, Field, model_validator
 
+from . import images
 from .renders import synthetic_room
 
 CONTENT_TYPE = "video/mp4"
 POSTER_CONTENT_TYPE = "image/jpeg"
 MAX_PHOTOS = 30
 MAX_SECONDS = 120.0  # of video, whatever the spec asks
-MAX_SOURCE_PIXELS = 50_000_000  # a photo larger than this is not decoded (a synthetic room is)
 PAN = 1.08  # photos are drawn this much larger than the frame, then panned across
 SAMPLE_RATE = 22_050
 _ENCODING = threading.Lock()
+# Bytes per frame pixel an encode holds at its peak (x264 veryfast/zerolatency with 2 threads, the
+# frames and fades): measured 130 MB at 1920x1080, 56 MB at 1280x720. A poster draws one frame.
+ENCODER_BYTES_PER_PIXEL = 64
+POSTER_BYTES_PER_PIXEL = 16
 
 
 class SlideshowSpec(BaseModel):
@@ -83,12 +87,21 @@ Photos = Sequence[bytes | None] | Callable[[int], bytes | None]
 
 def render(spec: SlideshowSpec, photos: Photos) -> bytes:
     """The MP4 (or, for a poster spec, the JPEG) of `spec` over `photos`: image bytes or None per
-    photo, or a function giving photo n's, called as the encoder reaches it (so a long slideshow
-    never holds every photo at once)."""
+    photo, or a function giving photo n's (so a long slideshow never holds every photo at once).
+
+    Each photo is first brought to the size its frames need, one at a time, each decode within its
+    share of the process-wide image budget, and kept as a small JPEG; only then does the encoder
+    start, holding its own share for the whole encode. So the big decodes and the encoder's
+    buffers never add up, and renders running beside it wait rather than add to them."""
     if not callable(photos) and len(photos) != len(spec.photo_keys):
         raise ValueError("one photo (or None) per key of the spec")
+    load = photos if callable(photos) else photos.__getitem__
+    slots = 1 if spec.poster else len(spec.photo_keys)
+    per_pixel = POSTER_BYTES_PER_PIXEL if spec.poster else ENCODER_BYTES_PER_PIXEL
     with _ENCODING:
-        slides = _Slides(spec, photos)
+        fitted = [_fitted(load(slot), _photo_size(spec)) for slot in range(slots)]
+        with images.budget.hold(spec.width * spec.height * per_pixel):
+            slides = _Slides(spec, fitted)
         if spec.poster:
             buf = io.BytesIO()
             slides.frame(0).save(buf, "JPEG", quality=85)
@@ -132,10 +145,10 @@ def _encode(spec: SlideshowSpec, slides: _Slides) -> bytes:
 class _Slides:
     """Draws frame n of a slideshow: the photo of its slot, panned, faded, with the overlays."""
 
-    def __init__(self, spec: SlideshowSpec, photos: Photos) -> None:
+    def __init__(self, spec: SlideshowSpec, fitted: list[bytes | None]) -> None:
         self.spec = spec
         self.size = (spec.width, spec.height)
-        self._load = photos if callable(photos) else photos.__getitem__
+        self._fitted = fitted  # per photo: a JPEG at the photo size (see `_fitted`), or None
         self._count = len(spec.photo_keys)
         self._cache: dict[int, Image.Image] = {}  # the photos in use: two at most
         self._band = _band(spec, self.size)
@@ -168,28 +181,54 @@ class _Slides:
         if slot not in self._cache:
             for old in [k for k in self._cache if k < slot - 1]:
                 del self._cache[old]
-            target = (math.ceil(self.size[0] * PAN), math.ceil(self.size[1] * PAN))
-            base = _decode(self._load(slot), target)
-            if base is None:
+            target = _photo_size(self.spec)
+            fitted = self._fitted[slot]
+            if fitted is not None:
+                with Image.open(io.BytesIO(fitted), formats=["JPEG"]) as img:
+                    base = img.convert("RGB")
+            else:
                 base = synthetic_room(self.spec.photo_keys[slot], _even(target))
             self._cache[slot] = ImageOps.fit(base, target, Image.Resampling.BILINEAR)
         return self._cache[slot]
 
 
-def _decode(data: bytes | None, target: tuple[int, int]) -> Image.Image | None:
-    """The photo as RGB, no larger than needed for `target` where the format allows (JPEG draft
-    mode), or None when it cannot be decoded within the pixel bound."""
+def _photo_size(spec: SlideshowSpec) -> tuple[int, int]:
+    """The size a photo is drawn at: larger than the frame, to pan across."""
+    return math.ceil(spec.width * PAN), math.ceil(spec.height * PAN)
+
+
+def _header(data: bytes | None) -> images.ImageInfo | None:
+    """The photo's type and size when it may be decoded (within the pixel limits), else None."""
     if not data:
         return None
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.draft("RGB", target)
-            if img.width * img.height > MAX_SOURCE_PIXELS:
-                return None
-            img.load()
-            return ImageOps.exif_transpose(img).convert("RGB")
-    except Exception:
+        info = images.read_header(data)
+        images.check_pixels(info)
+    except images.ImageProblem:
         return None
+    return info
+
+
+def _covering(info: images.ImageInfo, target: tuple[int, int]) -> tuple[int, int]:
+    """The photo's size scaled (aspect kept) to just cover `target`."""
+    scale = max(target[0] / info.width, target[1] / info.height)
+    return max(1, math.ceil(info.width * scale)), max(1, math.ceil(info.height * scale))
+
+
+def _fitted(data: bytes | None, target: tuple[int, int]) -> bytes | None:
+    """The photo cropped to fill `target`, as a JPEG (about 1 MB at 1080p), decoded within the
+    pixel limits and its share of the budget (see `images.decode_at`); None when it cannot be."""
+    info = _header(data)
+    if info is None or data is None:
+        return None
+    size = _covering(info, target)
+    with images.budget.hold(images.decode_cost(info, size) + target[0] * target[1] * 4):
+        decoded = images.decode_at(data, size)
+        if decoded is None:
+            return None
+        buf = io.BytesIO()
+        ImageOps.fit(decoded, target, Image.Resampling.BILINEAR).save(buf, "JPEG", quality=92)
+    return buf.getvalue()
 
 
 def _even(size: tuple[int, int]) -> tuple[int, int]:

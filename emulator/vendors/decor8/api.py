@@ -20,12 +20,12 @@ import io
 import uuid
 from typing import Any
 
-from PIL import Image, ImageOps
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from ...core import images
 from ...core.accounts import Account
 from ...core.engine import Engine
 from ...core.errors import ApiError
@@ -718,15 +718,20 @@ def _webhook_target(webhooks_data: Any) -> str | None:
 
 
 def _small_mask(data: bytes) -> str | None:
-    """A black-and-white PNG of at most MASK_EDGE px, base64, white where objects go."""
+    """A black-and-white PNG of at most MASK_EDGE px, base64, white where objects go; decoded
+    within the pixel limits and the process-wide budget (see `images.decode_at`)."""
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.draft("L", (MASK_EDGE, MASK_EDGE))
-            mask = ImageOps.exif_transpose(img).convert("L")
-    except Exception:
+        info = images.read_header(data)
+        images.check_pixels(info)
+    except images.ImageProblem:
         return None
-    mask.thumbnail((MASK_EDGE, MASK_EDGE))
-    mask = mask.point(lambda v: 255 if v >= 128 else 0)
+    scale = min(1.0, MASK_EDGE / max(info.size))
+    size = (max(1, round(info.width * scale)), max(1, round(info.height * scale)))
+    with images.budget.hold(images.decode_cost(info, size)):
+        decoded = images.decode_at(data, size)
+    if decoded is None:
+        return None
+    mask = decoded.convert("L").point(lambda v: 255 if v >= 128 else 0)
     out = io.BytesIO()
     mask.save(out, "PNG")
     return base64.b64encode(out.getvalue()).decode()

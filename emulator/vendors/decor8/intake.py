@@ -16,14 +16,13 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
+from ...core import images
 from ...core.errors import ApiError
 from ...core.http import media_type, parse_form, parse_json_object, read_body
 from ...core.media import decode_data_url
-from ...core.renders import image_size, sniff_image
 
 BODY_LIMIT = 16 << 20  # [INFERRED] room for a 10 MB photo as a data URL inside JSON
 IMAGE_LIMIT = 10 << 20  # [INFERRED] docs.txt: "keeping file sizes under 10MB"
-MAX_PIXELS = 50_000_000  # [INFERRED] larger pictures are refused before anything decodes them
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
@@ -76,22 +75,19 @@ def picture(data: bytes, field: str, limit: int = IMAGE_LIMIT) -> Picture:
             f"{field}: the image is {len(data) / 1e6:.1f} MB; at most {limit >> 20} MB",
             field=field,
         )
-    kind = sniff_image(data)
-    size = image_size(data) if kind else None
-    if kind is None or size is None:
+    try:
+        info = images.read_header(data)
+    except images.ImageProblem as exc:
         raise ApiError(
             400,
             f"{field}: Invalid input image. Send a PNG, JPEG, WebP or HEIF/HEIC image.",
             field=field,
-        )
-    if size[0] * size[1] > MAX_PIXELS:
-        raise ApiError(
-            400,
-            f"{field}: the image is {size[0]}x{size[1]} px; at most {MAX_PIXELS // 1_000_000} "
-            "megapixels",
-            field=field,
-        )
-    return Picture(data, kind, *size)
+        ) from exc
+    try:
+        images.check_pixels(info)  # before anything decodes it
+    except images.ImageProblem as exc:
+        raise ApiError(400, f"{field}: {exc}", field=field) from exc
+    return Picture(data, info.content_type, info.width, info.height)
 
 
 def picture_from_text(value: Any, field: str, limit: int = IMAGE_LIMIT) -> Picture:
