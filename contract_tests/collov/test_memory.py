@@ -6,23 +6,30 @@ from __future__ import annotations
 
 import concurrent.futures
 import io
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from PIL import Image
 
-from tests.test_memory_bounds import (  # noqa: F401 (server: the real-process fixture)
+from tests import test_memory_bounds as bounds
+from tests.test_memory_bounds import (
     RSS_LIMIT_KB,
     RssSampler,
     _kb,
     bilevel_png,
-    server,
 )
 
 from .client import JOB_SECONDS, CollovClient, ok_data, probe_video, tour_body
 
 pytestmark = pytest.mark.emulator_only
 ART = {"Authorization": "Bearer sk_test_collov_memory"}
+
+
+@pytest.fixture(scope="module")
+def serve() -> Iterator[tuple[str, int]]:
+    """`staging-emulator serve` as its own process: (base URL, pid)."""
+    yield from bounds.server.__wrapped__()
 
 
 def _photo_50mp() -> bytes:
@@ -39,8 +46,8 @@ def _uploaded(http: httpx.Client, data: bytes, name: str) -> str:
     return answer.json()["url"]
 
 
-def test_server_rss_stays_bounded_through_tours_of_big_photos(server: tuple[str, int]) -> None:
-    url, pid = server
+def test_server_rss_stays_bounded_through_tours_of_big_photos(serve: tuple[str, int]) -> None:
+    url, pid = serve
     rss = RssSampler(pid).__enter__()
     try:
         with httpx.Client(base_url=url, trust_env=False, timeout=300) as http:

@@ -104,6 +104,13 @@ def test_each_wrong_field_is_named(collov: CollovClient, fields, mentions):
     refusal(collov.tour(tour_body(**fields)), 400, *mentions)
 
 
+@pytest.mark.parametrize("encoding", ["multipart", "form", "json"])
+def test_images_nested_too_deep_are_refused_naming_the_field(collov: CollovClient, encoding):
+    deep = "[" * 10_000 + "]" * 10_000
+    response = collov.tour(tour_body(images=deep), encoding=encoding)
+    refusal(response, 400, "images", "nested deeper")
+
+
 @pytest.mark.parametrize("font", FONTS)
 def test_every_documented_font(loaded: CollovClient, font):
     assert loaded.video_info_ok(loaded.tour_ok(font=font))["font"] == font

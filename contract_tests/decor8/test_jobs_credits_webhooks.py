@@ -171,3 +171,10 @@ def test_webhooks_data_without_a_url_is_accepted_and_ignored(decor8: Decor8Clien
     decor8.ok(ROOM, room_body(webhooks_data=value))
     emulator.advance(0)
     assert emulator.deliveries(SLUG, decor8.api_key) == []
+
+
+@pytest.mark.parametrize("encoding", ["json", "form", "multipart"])
+def test_webhooks_data_nested_too_deep_is_refused_naming_it(decor8: Decor8Client, encoding):
+    deep = "[" * 10_000 + "]" * 10_000
+    response = decor8.post(ROOM, room_body(webhooks_data=deep), encoding=encoding)
+    assert_error(response, 400, "InvalidParameter", "nested deeper", starts_with="webhooks_data")

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import concurrent.futures
 import io
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from PIL import Image
 
-from tests.test_memory_bounds import (  # noqa: F401 (server: the real-process fixture)
+from tests import test_memory_bounds as bounds
+from tests.test_memory_bounds import (
     RSS_LIMIT_KB,
     RssSampler,
     _kb,
     bilevel_png,
-    server,
     truncated_jpeg,
 )
 
@@ -28,6 +29,12 @@ pytestmark = [
 ]
 KEY = {"Authorization": "Bearer sk_test_decor8_memory"}
 PHOTO = "https://example.com/room.jpg"
+
+
+@pytest.fixture(scope="module")
+def serve() -> Iterator[tuple[str, int]]:
+    """`staging-emulator serve` as its own process: (base URL, pid)."""
+    yield from bounds.server.__wrapped__()
 
 
 def photo_50mp() -> bytes:
@@ -42,9 +49,9 @@ def remove_objects(http: httpx.Client, mask: str, photo: str = PHOTO) -> httpx.R
 
 
 def test_masks_and_photos_past_the_pixel_limits_are_refused_naming_the_field(
-    server: tuple[str, int],
+    serve: tuple[str, int],
 ) -> None:
-    url, _ = server
+    url, _ = serve
     with httpx.Client(base_url=url, trust_env=False, timeout=60) as http:
         mask = data_url(bilevel_png(), "image/png")  # 13000 x 13000, 1 bit: ~20 KB
         refused = remove_objects(http, mask)
@@ -57,8 +64,8 @@ def test_masks_and_photos_past_the_pixel_limits_are_refused_naming_the_field(
         assert_error(refused, 400, "InvalidInput", "megapixels", starts_with="input_image_url")
 
 
-def test_server_rss_stays_bounded_through_big_masks_and_photos(server: tuple[str, int]) -> None:
-    url, pid = server
+def test_server_rss_stays_bounded_through_big_masks_and_photos(serve: tuple[str, int]) -> None:
+    url, pid = serve
     big = data_url(photo_50mp())
     png_16mp = data_url(bilevel_png(4000, 4000), "image/png")
     rss = RssSampler(pid).__enter__()

@@ -7,7 +7,6 @@ Field names are the vendor's camelCase. Bodies arrive as forms (every value a st
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from pydantic import (
@@ -21,7 +20,7 @@ from pydantic import (
 )
 
 from ...core.errors import one_of
-from ...core.http import QueryInt
+from ...core.http import JsonTooDeep, QueryInt, load_json
 
 # [DOC] "must be lower case"
 ROOM_TYPES = (
@@ -173,7 +172,9 @@ def _json_array(value: Any) -> Any:
 
 def _loads(text: str) -> Any:
     try:
-        return json.loads(text)
+        return load_json(text)
+    except JsonTooDeep as exc:
+        raise ValueError(f"expected a JSON array of photos, not {exc}") from None
     except ValueError:
         raise ValueError(
             'expected a JSON array of {"imageUrl", "width", "height"} objects'
