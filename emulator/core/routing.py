@@ -27,7 +27,6 @@ class MethodRoute(Route):
         async def dispatch(request: Request) -> Response:
             return await handlers[request.method](request)
 
-        dispatch.handlers = handlers  # type: ignore[attr-defined] # until control/dashboard.py reads handlers_of
         super().__init__(path, dispatch, methods=list(handlers))
 
 
