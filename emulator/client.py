@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import httpx
 from pydantic import BaseModel, TypeAdapter
@@ -104,6 +104,16 @@ def _json(response: httpx.Response) -> Any:
 
 def _count(response: httpx.Response) -> int:
     return Count.model_validate(response.json()).count
+
+
+class Filters(TypedDict, total=False):
+    """What selects journal entries besides the vendor."""
+
+    operation: str
+    status: int | str
+    account_id: str
+    api_key: str
+    method: str
 
 
 class _Endpoints:
@@ -197,46 +207,14 @@ class _Endpoints:
         return self._call("DELETE", "/faults", _none)
 
     def requests(
-        self,
-        vendor: str | None = None,
-        *,
-        operation: str | None = None,
-        status: int | str | None = None,
-        account_id: str | None = None,
-        api_key: str | None = None,
-        method: str | None = None,
-        limit: int | None = None,
+        self, vendor: str | None = None, *, limit: int | None = None, **filters: Unpack[Filters]
     ) -> list[JournalEntry]:
         """The request journal, oldest first; `status` is a code (404) or a class ("4xx")."""
-        params = _params(
-            vendor=vendor,
-            operation=operation,
-            status=status,
-            account_id=account_id,
-            api_key=api_key,
-            method=method,
-            limit=limit,
-        )
+        params = _params(vendor=vendor, limit=limit, **filters)
         return self._call("GET", "/requests", _parser(list[JournalEntry]), params=params)
 
-    def count_requests(
-        self,
-        vendor: str | None = None,
-        *,
-        operation: str | None = None,
-        status: int | str | None = None,
-        account_id: str | None = None,
-        api_key: str | None = None,
-        method: str | None = None,
-    ) -> int:
-        params = _params(
-            vendor=vendor,
-            operation=operation,
-            status=status,
-            account_id=account_id,
-            api_key=api_key,
-            method=method,
-        )
+    def count_requests(self, vendor: str | None = None, **filters: Unpack[Filters]) -> int:
+        params = _params(vendor=vendor, **filters)
         return self._call("GET", "/requests/count", _count, params=params)
 
     def clear_requests(self) -> None:
