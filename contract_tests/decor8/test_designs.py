@@ -19,16 +19,18 @@ from .client import (
     info_of,
     jpeg_bytes,
     jpeg_data_url,
-    source_url,
 )
 
-OUTSIDE = (BASE_EDGE, BASE_EDGE * 2 // 3)  # an outside URL: a 3:2 synthetic room, 768x512
+# A real 3:2 photo (as a data URL [3P, PY docstring]), so that these tests hold against the real
+# API too; outside URLs the emulator would draw as synthetic rooms instead.
+PHOTO = (960, 640)
+PHOTO_OUT = (BASE_EDGE, BASE_EDGE * 2 // 3)  # 768x512
 ROOM = "/generate_designs_for_room"
 
 
 def room_body(**fields):
     return {
-        "input_image_url": source_url(),
+        "input_image_url": jpeg_data_url(PHOTO),
         "room_type": "livingroom",
         "design_style": "modern",
     } | fields
@@ -44,7 +46,7 @@ def test_generate_designs_for_room_in_every_encoding(decor8: Decor8Client, encod
     info = info_of(response)
     assert response.json()["message"] == "Successfully generated designs."
     assert len(info["images"]) == 2
-    decor8.check_images(info["images"], OUTSIDE)
+    decor8.check_images(info["images"], PHOTO_OUT)
     assert isinstance(info["mask_info"], str) and info["mask_info"]
 
 
@@ -103,7 +105,7 @@ def test_every_optional_field(decor8: Decor8Client):
         seed=0,
         guidance_scale=1,
         num_inference_steps=75,
-        design_style_image_url=source_url("style"),
+        design_style_image_url=jpeg_data_url((300, 300), color=(40, 90, 60)),
         design_style_image_strength=0.82,
         design_creativity="0.39",
         webhooks_data='{"note": "no url here"}',
@@ -124,10 +126,10 @@ def test_every_optional_field(decor8: Decor8Client):
 def test_prompt_only_generation(decor8: Decor8Client):
     """[PY README "Example 2"; REPO ComfyUI]: a prompt instead of room_type and design_style;
     module-level Python sends them as null."""
-    body = {"input_image_url": source_url(), "room_type": None, "design_style": None,
+    body = {"input_image_url": jpeg_data_url(PHOTO), "room_type": None, "design_style": None,
             "num_images": 1, "prompt": "scandinavian bedroom", "seed": 0}  # fmt: skip
     assert len(decor8.ok(ROOM, body)["images"]) == 1
-    body = {"input_image_url": source_url(), "prompt": "boho", "room_type": "bedroom"}
+    body = {"input_image_url": jpeg_data_url(PHOTO), "prompt": "boho", "room_type": "bedroom"}
     assert len(decor8.ok(ROOM, body)["images"]) == 1
 
 
@@ -146,6 +148,7 @@ def test_missing_or_unusable_image_is_invalid_input(decor8: Decor8Client, url):
     assert_error(decor8.post(ROOM, body), 400, "InvalidInput", starts_with="input_image_url")
 
 
+@pytest.mark.emulator_only  # a second account
 def test_mask_info_goes_back_as_mask_info(decor8: Decor8Client, decor8_as):
     mask_info = decor8.ok(ROOM, room_body())["mask_info"]
     info = decor8.ok(ROOM, room_body(mask_info=mask_info))
@@ -159,13 +162,14 @@ def test_mask_info_goes_back_as_mask_info(decor8: Decor8Client, decor8_as):
 # 2. /generate_inspirational_designs: no photo
 
 
+@pytest.mark.emulator_only  # the size of a design without a photo is the emulator's [INFERRED]
 @pytest.mark.parametrize("encoding", ENCODINGS)
 def test_inspirational_designs(decor8: Decor8Client, encoding):
     body = {"room_type": "bedroom", "design_style": "japandi", "num_images": "2",
             "speciality_decor": "speciality_decor_7", "num_inference_steps": 35}  # fmt: skip
     info = decor8.ok("/generate_inspirational_designs", body, encoding=encoding)
     assert len(info["images"]) == 2
-    decor8.check_images(info["images"], OUTSIDE)
+    decor8.check_images(info["images"], PHOTO_OUT)  # a 3:2 room, as for a 3:2 photo
     assert "mask_info" not in info
 
 

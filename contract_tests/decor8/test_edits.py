@@ -76,6 +76,7 @@ def share_of(img: Image.Image, color: str, tolerance: int = 16) -> float:
     return ImageStat.Stat(both).mean[0] / 255
 
 
+@pytest.mark.emulator_only  # the placeholder's own drawing
 @pytest.mark.parametrize("encoding", ENCODINGS)
 @pytest.mark.parametrize("color", ["#FF5733", "#1a7f3c"])
 def test_change_wall_color(decor8: Decor8Client, encoding, color):
@@ -84,6 +85,7 @@ def test_change_wall_color(decor8: Decor8Client, encoding, color):
     assert share_of(img, color) > 0.005  # the requested paint shows
 
 
+@pytest.mark.emulator_only  # the placeholder's own drawing
 def test_change_kitchen_cabinets_color(decor8: Decor8Client):
     body = {"input_image_url": photo(), "cabinet_color_hex_code": "#2e8b57"}
     img = one_image(decor8, "/change_kitchen_cabinets_color", body)
@@ -130,6 +132,7 @@ def test_remodel_refusals(decor8: Decor8Client, field, value):
 # 10. sky: day, dusk and night look different
 
 
+@pytest.mark.emulator_only  # the placeholder's own drawing
 def test_replace_sky_behind_house(decor8: Decor8Client):
     means = {}
     for sky in ("day", "DUSK", "Night"):
@@ -188,6 +191,7 @@ def test_remove_objects_from_room(decor8: Decor8Client):
     decor8.check_images([info["image"]], PHOTO_OUT)
 
 
+@pytest.mark.emulator_only  # the placeholder's own drawing
 @pytest.mark.parametrize("encoding", ENCODINGS)
 def test_remove_objects_under_the_mask_only(decor8: Decor8Client, encoding):
     red = jpeg_data_url(PHOTO, color=(220, 30, 30))
@@ -210,6 +214,7 @@ def test_remove_objects_with_a_served_mask(decor8: Decor8Client):
     decor8.check_images([decor8.ok("/remove_objects_from_room", body)["image"]], PHOTO_OUT)
 
 
+@pytest.mark.emulator_only  # an outside URL the emulator never fetches
 def test_remove_objects_with_an_outside_mask(decor8: Decor8Client):
     body = {"input_image_url": photo(), "mask_image_url": source_url("mask")}
     decor8.check_images([decor8.ok("/remove_objects_from_room", body)["image"]], PHOTO_OUT)
@@ -245,11 +250,15 @@ def test_upscale_limits(decor8: Decor8Client):
     assert_error(response, 400, "InvalidInput", "1024", starts_with="input_image")
     response = decor8.post("/upscale_image", {"scale_factor": 8}, image=jpeg_bytes((1000, 500)))
     assert_error(response, 400, "InvalidParameter", "4096", starts_with="scale_factor")
-    response = decor8.post("/upscale_image", {"scale_factor": 4}, image=jpeg_bytes((1000, 750)))
-    assert_error(response, 400, "InvalidParameter", "megapixels", starts_with="scale_factor")
     big = jpeg_bytes((64, 64)) + b"\0" * (4 << 20)
     response = decor8.post("/upscale_image", {"scale_factor": 2}, image=big)
     assert_error(response, 413, "InvalidInput", "4 MB", starts_with="input_image")
+
+
+@pytest.mark.emulator_only  # the emulator's own render limit
+def test_upscale_past_the_render_limit(decor8: Decor8Client):
+    response = decor8.post("/upscale_image", {"scale_factor": 4}, image=jpeg_bytes((1000, 750)))
+    assert_error(response, 400, "InvalidParameter", "megapixels", starts_with="scale_factor")
 
 
 # 14. sketch to 3D render
@@ -263,19 +272,27 @@ def test_sketch_to_3d_render(decor8: Decor8Client, render_type):
     decor8.check_images(info["images"], (768, 512))
 
 
+def sketch_body(**fields: Any) -> dict[str, Any]:
+    sketch = jpeg_data_url((900, 600), color=(250, 250, 250))  # 3:2
+    return {"input_image_url": sketch, "design_style": "modern", "num_images": 4} | fields
+
+
 def test_sketch_scale_factor_and_refusals(decor8: Decor8Client):
-    body = {"input_image_url": source_url("sketch"), "design_style": "modern", "scale_factor": 3,
-            "num_images": 4}  # fmt: skip
+    body = sketch_body(scale_factor=3)
     info = decor8.ok("/sketch_to_3d_render", body, encoding="multipart")
     assert [(i["width"], i["height"]) for i in info["images"]] == [(BASE_EDGE * 3, 1536)] * 4
     decor8.check_images(info["images"][:1], (2304, 1536))
-    info = decor8.ok("/sketch_to_3d_render", body | {"scale_factor": 8})
-    for image in info["images"]:
-        assert_scaled(image, (3, 2), BASE_EDGE * 8)
     for field, value in (("scale_factor", 9), ("render_type", "orthographic"),
                          ("design_style", None)):  # fmt: skip
         response = decor8.post("/sketch_to_3d_render", body | {field: value})
         assert_error(response, 400, "InvalidParameter", starts_with=field)
+
+
+@pytest.mark.emulator_only  # the emulator's own render limit
+def test_sketch_scale_factor_past_the_render_limit_keeps_the_aspect(decor8: Decor8Client):
+    info = decor8.ok("/sketch_to_3d_render", sketch_body(scale_factor=8))
+    for image in info["images"]:
+        assert_scaled(image, (3, 2), BASE_EDGE * 8)
 
 
 @pytest.mark.parametrize(
