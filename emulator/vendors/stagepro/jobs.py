@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from PIL import Image, ImageOps
 from pydantic import BaseModel
 
+from ...core import images
 from ...core.accounts import Account
 from ...core.clock import iso8601
 from ...core.errors import ApiError
@@ -138,7 +137,10 @@ class JobDesk:
                     field, f"the image is larger than {caps.MAX_PIXELS // 1_000_000} megapixels"
                 )
             _, original = await self.engine.media.content(media)
-            data = await asyncio.to_thread(_crop, original, ratio)
+            try:
+                data = await asyncio.to_thread(_crop, original, ratio, source.key)
+            except images.ImageProblem as exc:
+                raise field_error(field, str(exc)) from exc
         shaped = self.engine.media.add_upload(account.id, data, "image/jpeg")
         return Source(shaped.id, f"{source.key}#{aspect}", _size(shaped))
 
@@ -328,15 +330,32 @@ def _scaled(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
     return max(1, round(size[0] * r)), max(1, round(size[1] * r))
 
 
-def _crop(data: bytes, ratio: tuple[int, int]) -> bytes:
-    with Image.open(io.BytesIO(data)) as img:
-        img = ImageOps.exif_transpose(img).convert("RGB")
-    w, h = img.size
+def _crop(data: bytes, ratio: tuple[int, int], key: str) -> bytes:
+    """The centre crop of `ratio`, its long edge at most OUTPUT_LONG_EDGE (what the job draws
+    at): decoded at that scale, never at the source's full size, within the shared image budget
+    (a 50 MP JPEG would hold ~200 MB decoded whole). A source that cannot be decoded (HEIC) is
+    a synthetic room of that shape."""
+    info = images.read_header(data)
+    images.check_pixels(info)
+    box = _crop_box(info.size, ratio)
+    crop = (box[2] - box[0], box[3] - box[1])
+    scale = min(1.0, caps.OUTPUT_LONG_EDGE / max(crop))
+    decoded = (max(1, round(info.width * scale)), max(1, round(info.height * scale)))
+    out = (max(1, round(crop[0] * scale)), max(1, round(crop[1] * scale)))
+    cost = images.decode_cost(info, decoded) + 2 * out[0] * out[1] * 4
+    with images.budget.hold(cost):
+        img = images.decode_at(data, decoded)
+        if img is None:
+            return encode(synthetic_room(key, out), "JPEG")
+        x, y = round(box[0] * scale), round(box[1] * scale)
+        return encode(img.crop((x, y, x + out[0], y + out[1])), "JPEG")
+
+
+def _crop_box(size: tuple[int, int], ratio: tuple[int, int]) -> tuple[int, int, int, int]:
+    w, h = size
     rw, rh = ratio
     if w * rh > h * rw:  # too wide
         new_w = max(1, round(h * rw / rh))
-        box = ((w - new_w) // 2, 0, (w - new_w) // 2 + new_w, h)
-    else:
-        new_h = max(1, round(w * rh / rw))
-        box = (0, (h - new_h) // 2, w, (h - new_h) // 2 + new_h)
-    return encode(img.crop(box), "JPEG")
+        return (w - new_w) // 2, 0, (w - new_w) // 2 + new_w, h
+    new_h = max(1, round(w * rh / rw))
+    return 0, (h - new_h) // 2, w, (h - new_h) // 2 + new_h
