@@ -14,11 +14,12 @@ from ..support import ReceivedRequest, WebhookReceiver, _read_request_body
 
 
 class ChallengeReceiver(WebhookReceiver):
-    """`echo=False` answers the challenge without echoing it (the endpoint stays unverified)."""
+    """`echo=False` answers the challenge without echoing it (the endpoint stays unverified);
+    `reply` answers every POST with these bytes instead."""
 
-    def __init__(self, echo: bool = True, **kw: Any) -> None:
+    def __init__(self, echo: bool = True, reply: bytes | None = None, **kw: Any) -> None:
         super().__init__(**kw)
-        self.echo = echo
+        self.echo, self.reply = echo, reply
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         body = _read_request_body(handler)
@@ -46,7 +47,7 @@ class ChallengeReceiver(WebhookReceiver):
         reply: dict[str, Any] = {"received": True}
         if self.echo and isinstance(parsed, dict) and parsed.get("type") == "webhook.verification":
             reply = {"challenge": parsed.get("challenge")}
-        data = json.dumps(reply).encode()
+        data = self.reply if self.reply is not None else json.dumps(reply).encode()
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(data)))

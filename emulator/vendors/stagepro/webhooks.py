@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 
 from ...core.clock import iso8601
 from ...core.errors import ApiError
+from ...core.http import load_json
 from ...core.jobs import Job, Timing
 from ...core.store import Collection
 from ...core.urls import is_http_url
@@ -228,7 +229,7 @@ class Webhooks:
     def sign_delivery(self, account_id: str, body: bytes, now: float) -> dict[str, str]:
         """The outbox's signer: each attempt signed with its endpoint's secret of that moment."""
         try:
-            payload = json.loads(body)
+            payload = load_json(body)
             record = self._events.get(payload["id"])
         except (ValueError, KeyError, TypeError):
             return {}
@@ -259,7 +260,7 @@ def _echoes(response: httpx.Response, challenge: str) -> bool:
     if text == challenge:
         return True
     try:
-        answer = json.loads(text)
+        answer = load_json(text)  # the receiver's answer: nesting past the limit is no echo
     except ValueError:
         return False
     return isinstance(answer, dict) and answer.get("challenge") == challenge

@@ -1,0 +1,38 @@
+"""Deeply nested JSON (issue 9, item 4): a request body nested 10000 levels deep is StagePro's 400
+naming the body, never a 500; a webhook receiver answering the challenge with it is not an echo."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..support import EmulatorControl
+from .client import StageProClient, assert_error
+from .receiver import ChallengeReceiver
+
+DEEP = b"[" * 10_000 + b"]" * 10_000
+DEEP_IN_A_FIELD = b'{"type": "edit", "input": {"prompt": ' + DEEP + b"}}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/jobs", "/batches", "/workflows", "/keys", "/webhooks", "/agent/sessions"],
+)
+@pytest.mark.parametrize("body", [DEEP, DEEP_IN_A_FIELD], ids=["body", "field"])
+def test_deeply_nested_json_is_a_400_naming_the_body(sp: StageProClient, path: str, body: bytes):
+    response = sp.request("POST", path, content=body, headers={"Content-Type": "application/json"})
+    error = assert_error(response, 400, "validation_error")
+    assert "nested deeper than" in error["message"], error
+
+
+@pytest.mark.emulator_only
+def test_a_deeply_nested_challenge_answer_is_no_echo(sp: StageProClient, emulator: EmulatorControl):
+    with ChallengeReceiver(reply=DEEP) as deep:
+        created = sp.ok(sp.create_webhook({"url": deep.url_for("deep")}), 201)
+        emulator.advance(0)
+        assert len(deep.received("/deep")) == 1
+        endpoint = sp.webhook(created["id"])
+    assert endpoint["status"] == "pending_verification"
+    assert endpoint["last_challenge"] == endpoint["last_challenge"] | {
+        "response_status": 200,
+        "echoed": False,
+    }
