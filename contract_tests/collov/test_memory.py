@@ -5,12 +5,10 @@ encoding tours of a 50 MP JPEG and a 16 MP PNG stays under 300 MB."""
 from __future__ import annotations
 
 import concurrent.futures
-import io
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from PIL import Image
 
 from tests import test_memory_bounds as bounds
 from tests.test_memory_bounds import (
@@ -32,12 +30,6 @@ def serve() -> Iterator[tuple[str, int]]:
     yield from bounds.server.__wrapped__()
 
 
-def _photo_50mp() -> bytes:
-    buf = io.BytesIO()
-    Image.linear_gradient("L").resize((8660, 5770)).save(buf, "JPEG", quality=80)
-    return buf.getvalue()
-
-
 def _uploaded(http: httpx.Client, data: bytes, name: str) -> str:
     """A photo this emulator serves (kept through another vendor's upload): tours take URLs."""
     files = {"file": (name, data, "application/octet-stream")}
@@ -52,7 +44,7 @@ def test_server_rss_stays_bounded_through_tours_of_big_photos(serve: tuple[str, 
     try:
         with httpx.Client(base_url=url, trust_env=False, timeout=300) as http:
             photos = [
-                _uploaded(http, _photo_50mp(), "big.jpg"),
+                _uploaded(http, bounds._big_gradient("JPEG", (8660, 5770)), "big.jpg"),
                 _uploaded(http, bilevel_png(4000, 4000), "mask.png"),
             ]
             images = [{"imageUrl": photo, "width": 1920, "height": 1080} for photo in photos]

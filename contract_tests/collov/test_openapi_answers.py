@@ -7,7 +7,18 @@ import pytest
 
 from emulator.vendors.collov import answers as a
 
-from .client import CollovClient, photo_url, staging_body, tour_body
+from .client import (
+    FONTS,
+    MUSIC,
+    ORIENTATIONS,
+    RESOLUTIONS,
+    ROOM_TYPES,
+    STYLES,
+    CollovClient,
+    photo_url,
+    staging_body,
+    tour_body,
+)
 
 pytestmark = pytest.mark.emulator_only
 
@@ -33,3 +44,14 @@ def test_answers_fit_the_documented_models(loaded: CollovClient, finish):
         a.TourAnswer.model_validate(loaded.video_info(tour).json())
         finish()
     a.UuidAnswer.model_validate(loaded.regenerate(design).json())
+
+
+def test_the_document_lists_every_enum(collov: CollovClient):
+    doc = collov.http.get(f"{collov.root}/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    design = schemas["GenerateImg"]["properties"]
+    assert design["roomType"]["enum"] == ROOM_TYPES and design["style"]["enum"] == STYLES
+    tour = schemas["VideoTask"]["properties"]
+    assert tour["resolution"]["enum"] == RESOLUTIONS
+    assert tour["orientation"]["enum"] == ORIENTATIONS
+    assert tour["font"]["enum"] == FONTS and tour["music"]["enum"] == MUSIC

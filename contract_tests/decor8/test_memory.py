@@ -37,12 +37,6 @@ def serve() -> Iterator[tuple[str, int]]:
     yield from bounds.server.__wrapped__()
 
 
-def photo_50mp() -> bytes:
-    buf = io.BytesIO()
-    Image.linear_gradient("L").resize((8660, 5770)).save(buf, "JPEG", quality=80)
-    return buf.getvalue()
-
-
 def remove_objects(http: httpx.Client, mask: str, photo: str = PHOTO) -> httpx.Response:
     body = {"input_image_url": photo, "mask_image_url": mask}
     return http.post("/decor8/remove_objects_from_room", json=body, headers=KEY)
@@ -66,7 +60,7 @@ def test_masks_and_photos_past_the_pixel_limits_are_refused_naming_the_field(
 
 def test_server_rss_stays_bounded_through_big_masks_and_photos(serve: tuple[str, int]) -> None:
     url, pid = serve
-    big = data_url(photo_50mp())
+    big = data_url(bounds._big_gradient("JPEG", (8660, 5770)))  # 50 MP
     png_16mp = data_url(bilevel_png(4000, 4000), "image/png")
     rss = RssSampler(pid).__enter__()
     try:

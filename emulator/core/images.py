@@ -16,7 +16,7 @@ import struct
 import threading
 import warnings
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -257,6 +257,22 @@ def decode_at(data: bytes, size: tuple[int, int]) -> Image.Image | None:
             return rgb.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
     except Exception:
         return None
+
+
+def decode_fitted(
+    data: bytes, size_for: Callable[[ImageInfo], tuple[int, int]]
+) -> Image.Image | None:
+    """The image as RGB at `size_for(its header)`, refused past the pixel limits and decoded while
+    holding its share of the budget (see `decode_at`); None when it cannot be. For work that needs
+    a picture at a small size: the share is given back once it is decoded."""
+    try:
+        info = read_header(data)
+        check_pixels(info)
+    except ImageProblem:
+        return None
+    size = size_for(info)
+    with budget.hold(decode_cost(info, size)):
+        return decode_at(data, size)
 
 
 def decode_cost(info: ImageInfo, size: tuple[int, int]) -> int:

@@ -197,37 +197,20 @@ def _photo_size(spec: SlideshowSpec) -> tuple[int, int]:
     return math.ceil(spec.width * PAN), math.ceil(spec.height * PAN)
 
 
-def _header(data: bytes | None) -> images.ImageInfo | None:
-    """The photo's type and size when it may be decoded (within the pixel limits), else None."""
-    if not data:
-        return None
-    try:
-        info = images.read_header(data)
-        images.check_pixels(info)
-    except images.ImageProblem:
-        return None
-    return info
-
-
-def _covering(info: images.ImageInfo, target: tuple[int, int]) -> tuple[int, int]:
-    """The photo's size scaled (aspect kept) to just cover `target`."""
-    scale = max(target[0] / info.width, target[1] / info.height)
-    return max(1, math.ceil(info.width * scale)), max(1, math.ceil(info.height * scale))
-
-
 def _fitted(data: bytes | None, target: tuple[int, int]) -> bytes | None:
     """The photo cropped to fill `target`, as a JPEG (about 1 MB at 1080p), decoded within the
-    pixel limits and its share of the budget (see `images.decode_at`); None when it cannot be."""
-    info = _header(data)
-    if info is None or data is None:
+    pixel limits and its share of the budget (see `images.decode_fitted`); None when it cannot."""
+
+    def covering(info: images.ImageInfo) -> tuple[int, int]:
+        """The photo's size scaled (aspect kept) to just cover `target`."""
+        scale = max(target[0] / info.width, target[1] / info.height)
+        return max(1, math.ceil(info.width * scale)), max(1, math.ceil(info.height * scale))
+
+    decoded = images.decode_fitted(data, covering) if data else None
+    if decoded is None:
         return None
-    size = _covering(info, target)
-    with images.budget.hold(images.decode_cost(info, size) + target[0] * target[1] * 4):
-        decoded = images.decode_at(data, size)
-        if decoded is None:
-            return None
-        buf = io.BytesIO()
-        ImageOps.fit(decoded, target, Image.Resampling.BILINEAR).save(buf, "JPEG", quality=92)
+    buf = io.BytesIO()
+    ImageOps.fit(decoded, target, Image.Resampling.BILINEAR).save(buf, "JPEG", quality=92)
     return buf.getvalue()
 
 

@@ -136,10 +136,7 @@ class Collov(VendorApi):
 
     @operation(query=m.ByUuid, response=a.DesignAnswer, errors=POLL_ERRORS)
     async def get_record(self, request: Request) -> Response:
-        account = self._admit_request(request)
-        query = parse_model(m.ByUuid, await self._query(request))
-        self.refuse_if_faulted("get_record")
-        task = self.tasks.get(account.id, query.uuid, ("design",), "uuid")
+        task = await self._polled(request, "get_record", m.ByUuid, "design")
         return _ok(self.tasks.design_view(task))
 
     def _design_results(self, task: Task, job_id: str, number: int) -> list[str]:
@@ -204,10 +201,7 @@ class Collov(VendorApi):
 
     @operation(query=m.ByUuid, response=a.EditAnswer, errors=POLL_ERRORS)
     async def edit_get_record(self, request: Request) -> Response:
-        account = self._admit_request(request)
-        query = parse_model(m.ByUuid, await self._query(request))
-        self.refuse_if_faulted("edit_get_record")
-        task = self.tasks.get(account.id, query.uuid, ("edit",), "uuid")
+        task = await self._polled(request, "edit_get_record", m.ByUuid, "edit")
         return _ok(self.tasks.edit_view(task))
 
     def _edit_results(self, task: Task, job_id: str, number: int) -> list[str]:
@@ -271,13 +265,20 @@ class Collov(VendorApi):
 
     @operation(query=m.ByTaskId, response=a.TourAnswer, errors=POLL_ERRORS)
     async def load_video_info(self, request: Request) -> Response:
-        account = self._admit_request(request)
-        query = parse_model(m.ByTaskId, await self._query(request))
-        self.refuse_if_faulted("load_video_info")
-        task = self.tasks.get(account.id, query.taskId, ("tour",), "taskId")
+        task = await self._polled(request, "load_video_info", m.ByTaskId, "tour")
         return _ok(self.tasks.tour_view(task))
 
     # shared steps
+
+    async def _polled(
+        self, request: Request, operation: str, query_model: type[m.ByUuid | m.ByTaskId], kind: Kind
+    ) -> Task:
+        """The caller's task of `kind` that a poll names by its one query parameter."""
+        account = self._admit_request(request)
+        query = parse_model(query_model, await self._query(request))
+        self.refuse_if_faulted(operation)
+        [(field, task_id)] = query.model_dump().items()
+        return self.tasks.get(account.id, task_id, (kind,), field)
 
     def _admit_request(self, request: Request) -> Account:
         """The caller's account, past the rate limit: requests per second in real time [DOC]."""

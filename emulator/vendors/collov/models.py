@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     StrictInt,
     StrictStr,
-    field_validator,
+    WithJsonSchema,
 )
 
 from ...core.errors import one_of
@@ -75,6 +76,20 @@ def _lower_case_one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
     return one_of(value, allowed, what)
 
 
+def _choice(
+    allowed: tuple[str, ...], what: str, *, lower_case: bool = False
+) -> tuple[AfterValidator, WithJsonSchema]:
+    """One of `allowed` (absent stays absent), listed as the field's enum in the OpenAPI document."""
+    check = _lower_case_one_of if lower_case else one_of
+
+    def read(value: str | None) -> str | None:
+        return None if value is None else check(value, allowed, what)
+
+    schema = {"type": "string", "enum": list(allowed)}
+    return AfterValidator(read), WithJsonSchema(schema, mode="validation")
+
+
+Blankable = Annotated[StrictStr | None, BeforeValidator(_blank_is_none)]
 Url = Annotated[StrictStr, Field(min_length=1, max_length=MAX_URL)]
 OptionalUrl = Annotated[Url | None, BeforeValidator(_blank_is_none)]
 Text = Annotated[StrictStr, Field(max_length=200)]
@@ -90,26 +105,12 @@ class GenerateImg(_Body):
     """POST /vst/generateImgOnCommon [DOC], with the fields real clients add [CLIENT]."""
 
     uploadUrl: Url
-    roomType: StrictStr
-    style: StrictStr
+    roomType: Annotated[StrictStr, *_choice(ROOM_TYPES, "roomType", lower_case=True)]
+    style: Annotated[StrictStr, *_choice(STYLES, "style", lower_case=True)]
     emptyRoomUrl: OptionalUrl = None
     # [CLIENT] undocumented, sent by real clients: `renderingType=realistic` and a prompt
-    renderingType: Annotated[StrictStr | None, BeforeValidator(_blank_is_none)] = Field(
-        None, max_length=50
-    )
-    prompt: Annotated[StrictStr | None, BeforeValidator(_blank_is_none)] = Field(
-        None, max_length=MAX_PROMPT
-    )
-
-    @field_validator("roomType")
-    @classmethod
-    def _room_type(cls, value: str) -> str:
-        return _lower_case_one_of(value, ROOM_TYPES, "roomType")
-
-    @field_validator("style")
-    @classmethod
-    def _style(cls, value: str) -> str:
-        return _lower_case_one_of(value, STYLES, "style")
+    renderingType: Blankable = Field(None, max_length=50)
+    prompt: Blankable = Field(None, max_length=MAX_PROMPT)
 
 
 class Regenerate(_Body):
@@ -142,7 +143,7 @@ class EmptyRoomQuery(_Body):
     the docs point its result [DOC], notes 1.3)."""
 
     id: Annotated[QueryInt | None, BeforeValidator(_blank_is_none)] = Field(None, ge=0, le=2**53)
-    uuid: Annotated[StrictStr | None, BeforeValidator(_blank_is_none)] = Field(None, max_length=64)
+    uuid: Blankable = Field(None, max_length=64)
 
 
 class ByTaskId(_Body):
@@ -189,37 +190,13 @@ class VideoTask(_Body):
         BeforeValidator(_json_array),
         Field(min_length=1, max_length=MAX_TOUR_IMAGES),
     ]
-    resolution: StrictStr
-    orientation: StrictStr
-    font: Annotated[StrictStr | None, BeforeValidator(_blank_is_none)] = None
-    music: Annotated[StrictStr | None, BeforeValidator(_blank_is_none)] = None
-    intro: Annotated[StrictStr | None, BeforeValidator(_blank_is_none)] = Field(
-        None, max_length=MAX_INTRO
-    )
+    resolution: Annotated[StrictStr, *_choice(RESOLUTIONS, "resolution")]
+    orientation: Annotated[StrictStr, *_choice(ORIENTATIONS, "orientation")]
+    font: Annotated[Blankable, *_choice(FONTS, "font")] = None
+    music: Annotated[Blankable, *_choice(MUSIC, "music")] = None
+    intro: Blankable = Field(None, max_length=MAX_INTRO)
     profileUrl: OptionalUrl = None
     logoUrl: OptionalUrl = None
     agentName: OptionalText = None
-    phoneNumber: Annotated[StrictStr | None, BeforeValidator(_blank_is_none)] = Field(
-        None, max_length=40
-    )
+    phoneNumber: Blankable = Field(None, max_length=40)
     email: OptionalText = None  # the docs' table lost this row's name; notes 1.3 reads `email`
-
-    @field_validator("resolution")
-    @classmethod
-    def _resolution(cls, value: str) -> str:
-        return one_of(value, RESOLUTIONS, "resolution")
-
-    @field_validator("orientation")
-    @classmethod
-    def _orientation(cls, value: str) -> str:
-        return one_of(value, ORIENTATIONS, "orientation")
-
-    @field_validator("font")
-    @classmethod
-    def _font(cls, value: str | None) -> str | None:
-        return None if value is None else one_of(value, FONTS, "font")
-
-    @field_validator("music")
-    @classmethod
-    def _music(cls, value: str | None) -> str | None:
-        return None if value is None else one_of(value, MUSIC, "music")

@@ -196,12 +196,7 @@ class Decor8(VendorApi):
         )
         order = d.Order(
             operation="generate_designs_for_room",
-            spec=d.spec(
-                "stage",
-                room_type=body.room_type,
-                style=body.design_style,
-                note=d.design_note(body, *extras),
-            ),
+            spec=d.staged(body, *extras),
             source=source,
             images=body.images,
             long_edge=d.BASE_EDGE * (body.scale_factor or 1),
@@ -223,12 +218,7 @@ class Decor8(VendorApi):
         key = f"inspiration:{body.room_type}:{body.design_style}:{nonce}"
         order = d.Order(
             operation="generate_inspirational_designs",
-            spec=d.spec(
-                "stage",
-                room_type=body.room_type,
-                style=body.design_style,
-                note=d.design_note(body, "inspiration (no photo)"),
-            ),
+            spec=d.staged(body, "inspiration (no photo)"),
             source=d.Source(None, key, DEFAULT_SIZE),  # a synthetic room
             images=body.images,
             long_edge=d.BASE_EDGE,
@@ -249,12 +239,7 @@ class Decor8(VendorApi):
             long_edge = min(source.long_edge, d.KEEP_DIMENSIONS_MAX_EDGE)
         order = d.Order(
             operation="generate_designs",
-            spec=d.spec(
-                "stage",
-                room_type=body.room_type,
-                style=body.design_style,
-                note=d.design_note(body),
-            ),
+            spec=d.staged(body),
             source=source,
             images=body.images,
             long_edge=long_edge,
@@ -720,15 +705,12 @@ def _webhook_target(webhooks_data: Any) -> str | None:
 def _small_mask(data: bytes) -> str | None:
     """A black-and-white PNG of at most MASK_EDGE px, base64, white where objects go; decoded
     within the pixel limits and the process-wide budget (see `images.decode_at`)."""
-    try:
-        info = images.read_header(data)
-        images.check_pixels(info)
-    except images.ImageProblem:
-        return None
-    scale = min(1.0, MASK_EDGE / max(info.size))
-    size = (max(1, round(info.width * scale)), max(1, round(info.height * scale)))
-    with images.budget.hold(images.decode_cost(info, size)):
-        decoded = images.decode_at(data, size)
+
+    def small(info: images.ImageInfo) -> tuple[int, int]:
+        scale = min(1.0, MASK_EDGE / max(info.size))
+        return max(1, round(info.width * scale)), max(1, round(info.height * scale))
+
+    decoded = images.decode_fitted(data, small)
     if decoded is None:
         return None
     mask = decoded.convert("L").point(lambda v: 255 if v >= 128 else 0)

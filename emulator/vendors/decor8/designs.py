@@ -129,6 +129,12 @@ def upscale_limit_problem(size: tuple[int, int], factor: int) -> str | None:
     return None
 
 
+def staged(body: m._DesignOptions, *extra: str | None) -> RenderSpec:
+    """The look of a design: the room type and style asked for, noting what else shaped it."""
+    note = design_note(body, *extra)
+    return spec("stage", room_type=body.room_type, style=body.design_style, note=note)
+
+
 def design_note(body: m._DesignOptions, *extra: str | None) -> str | None:
     """The label's third line: what shaped the design beyond room and style."""
     parts = [
