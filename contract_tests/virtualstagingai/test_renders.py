@@ -269,7 +269,13 @@ def test_base_variation_must_be_a_removal_of_this_render(vsai: VsaiClient):
     assert_message(response, 400, starts_with="config.add_furniture.base_variation_id")
 
 
-# image_url [D-EP] pattern
+# image_url [D-EP] pattern; a data URL must hold an image that decodes [EMULATOR] (issue 9)
+
+UNDECODABLE_DATA_URLS = [
+    "data:image/jpeg;base64,/9j/4AAQSkZJRg==",  # a bare JPEG header
+    "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=",  # an SVG
+    "data:image/png;base64,aGVsbG8=",  # text claiming to be a PNG
+]
 
 
 @pytest.mark.parametrize(
@@ -277,12 +283,31 @@ def test_base_variation_must_be_a_removal_of_this_render(vsai: VsaiClient):
     [
         "https://example.com/room.jpg",
         "http://example.com/room.jpg?x=1&y=2",
-        "data:image/jpeg;base64,/9j/4AAQSkZJRg==",
-        "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=",
+        "https://example.com/not-even-an-image",  # never fetched: any shape goes
+        jpeg_data_url((64, 48)),
     ],
 )
 def test_image_url_pattern_accepts(vsai: VsaiClient, url):
     vsai.create_ok(render_body(image_url=url))
+
+
+@pytest.mark.emulator_only
+@pytest.mark.parametrize("url", UNDECODABLE_DATA_URLS)
+def test_a_data_url_that_does_not_decode_is_refused(vsai: VsaiClient, url):
+    message = assert_message(vsai.create(render_body(image_url=url)), 400, starts_with="image_url:")
+    assert "JPEG" in message, message  # says what it expected, in words
+
+
+@pytest.mark.emulator_only
+def test_undecodable_data_urls_are_refused_in_every_image_field(vsai: VsaiClient):
+    bad = UNDECODABLE_DATA_URLS[0]
+    good = jpeg_data_url((64, 48))
+    body = render_body(config=removal_only(), image_url=good)
+    body["config"]["remove_furniture"]["mask_url"] = bad
+    response = vsai.create(body)
+    assert_message(response, 400, starts_with="config.remove_furniture.mask_url:")
+    response = vsai.compatibility({"image_urls": [good, bad]})
+    assert_message(response, 400, starts_with="image_urls[1]:")
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from ...core.engine import Engine
 from ...core.errors import ApiError
 from ...core.faults import magic_key
 from ...core.http import json_response, parse_model, read_json_object
-from ...core.images import ImageProblem, check_pixels, read_header
+from ...core.images import ImageProblem, inspect_image
 from ...core.jobs import Job, JobState
 from ...core.media import Base64RunLimit, decode_data_url
 from ...core.openapi import operation
@@ -458,10 +458,11 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
 
     def _check_image_urls(self, body: BaseModel) -> None:
         """[PROPOSED] Every image URL the service could never fetch is refused (loopback,
-        private, link-local, metadata-service and user:pass@ URLs: core/urls.py). A data URL may
-        carry at most DATA_URL_IMAGE_LIMIT, and an image whose header declares more pixels than
-        the limit is refused; other data matching the documented pattern is accepted, as the
-        service does (contract tests), and drawn as a synthetic room when it does not decode."""
+        private, link-local, metadata-service and user:pass@ URLs: core/urls.py). [EMULATOR] A
+        data URL may carry at most DATA_URL_IMAGE_LIMIT, and must hold a JPEG, PNG, WebP or HEIC
+        image that decodes as its bytes claim, within the pixel limits (core/images.py): the
+        service could not stage anything else (issue 9), so it is refused rather than drawn as a
+        synthetic room. An https URL of any shape is still accepted: it is never fetched."""
         for field, url in _image_fields(body):
             decoded = decode_data_url(url)
             if decoded is None:
@@ -470,11 +471,7 @@ class VirtualStagingAi(V1Endpoints, VendorApi):
             if len(decoded[1]) > DATA_URL_IMAGE_LIMIT:
                 raise ApiError(413, f"{field}: {DATA_URL_TOO_LARGE}", field=field)
             try:
-                header = read_header(decoded[1])
-            except ImageProblem:
-                continue
-            try:
-                check_pixels(header)
+                inspect_image(decoded[1])
             except ImageProblem as exc:
                 raise ApiError(400, f"{field}: {exc}", field=field) from exc
 
