@@ -7,6 +7,7 @@ emulator where even the notes are silent (each listed in the README).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ...core.jobs import Timing
@@ -42,31 +43,48 @@ LISTING_TOOLS: dict[str, tuple[str, int]] = {
 # [DOC] "Furniture Try-On and Magic Editor are app-only (interactive UI)"; [PROPOSED] slugs
 APP_ONLY_TOOLS = {"furniture-try-on": "Furniture Try-On", "magic-editor": "Magic Editor"}
 
-# [EMULATOR] what each listing tool's placeholder looks like (core.renders operations)
-TOOL_LOOKS: dict[str, str] = {
-    "add-furniture": "stage",
-    "ai-furniture-background": "stage",
-    "furniture-eraser": "declutter",
-    "room-declutter": "declutter",
-    "refrigerator-cleanup": "declutter",
-    "driveway-leaf-removal": "declutter",
-    "driveway-car-removal": "declutter",
-    "material-overlay": "recolor",
-    "landscape-design": "landscape",
-    "lawn-replacement": "landscape",
-    "changing-seasons": "landscape",
-    "sky-enhancement": "sky",
-    "rain-to-shine": "sky",
-    "natural-twilight": "twilight",
-    "virtual-twilight": "twilight",
-    "ai-floorplan-visualizer": "sketch",
-    "sketch-to-render": "sketch",
+
+@dataclass(frozen=True)
+class Look:
+    """[EMULATOR] how a job's placeholder shows what was asked: a core.renders operation, and for
+    some the sky it paints or the words written on it (tools with no drawing of their own)."""
+
+    operation: str
+    sky: str | None = None
+    prompt: str | None = None
+
+
+# [EMULATOR] every listing tool's look, fitting its name
+TOOL_LOOKS: dict[str, Look] = {
+    "add-furniture": Look("stage"),
+    "ai-furniture-background": Look("stage"),
+    "furniture-eraser": Look("empty"),
+    "room-declutter": Look("declutter"),
+    "material-overlay": Look("recolor", prompt="New wall material"),
+    "fireplace-ignition": Look("enhance", prompt="Fireplace lit"),
+    "tv-screen-replacement": Look("enhance", prompt="TV screen replaced"),
+    "refrigerator-cleanup": Look("declutter", prompt="Refrigerator cleared"),
+    "landscape-design": Look("landscape"),
+    "lawn-replacement": Look("landscape", prompt="New lawn"),
+    "changing-seasons": Look("landscape", prompt="Season changed to summer"),
+    "sky-enhancement": Look("sky", sky="sunny"),
+    "rain-to-shine": Look("sky", sky="sunny", prompt="Rain to shine"),
+    "driveway-leaf-removal": Look("declutter", prompt="Leaves removed from the driveway"),
+    "driveway-car-removal": Look("declutter", prompt="Cars removed from the driveway"),
+    "add-water-to-empty-pool": Look("enhance", prompt="Pool filled with water"),
+    "pool-water-enhancement": Look("enhance", prompt="Pool water cleared"),
+    "natural-twilight": Look("twilight", sky="dusk"),
+    "virtual-twilight": Look("twilight", sky="twilight"),
+    "night-to-day": Look("sky", sky="day"),
+    "ai-floorplan-visualizer": Look("sketch"),
+    "social-media-poster": Look("enhance", prompt="Social media poster"),
+    "sketch-to-render": Look("sketch"),
 }
 JOB_LOOKS = {
-    "empty-room": "empty",
-    "virtual-stage": "stage",
-    "interior-design": "remodel",
-    "edit": "edit",
+    "empty-room": Look("empty"),
+    "virtual-stage": Look("stage"),
+    "interior-design": Look("remodel"),
+    "edit": Look("edit"),
 }
 
 # [DOC] the six templates; [PROPOSED] the job each expands to (type, listing tool)

@@ -178,10 +178,12 @@ class JobDesk:
         """Create a planned job (inside the caller's transaction, after the charge)."""
         request, given = planned.request, planned.request.input
         tool = given.get("listing_tool")
-        look = caps.TOOL_LOOKS.get(tool or "", "enhance") if tool else caps.JOB_LOOKS[request.type]
+        look = caps.TOOL_LOOKS[tool] if tool else caps.JOB_LOOKS[request.type]
         spec = RenderSpec(
             vendor="StagePro",
-            operation=look,  # type: ignore[arg-type]
+            operation=look.operation,  # type: ignore[arg-type]
+            sky=look.sky,
+            prompt=given.get("prompt") or look.prompt,
             room_type=given.get("room_type"),
             style=given.get("style"),
             variation=request.variation,

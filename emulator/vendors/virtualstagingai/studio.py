@@ -38,7 +38,7 @@ TIMINGS = {
     "analysis": Timing(queue=0.5, run=3.0),
 }
 OPERATIONS = {
-    "removal": "declutter",
+    "removal": "empty",  # [EMULATOR] furniture removed: the room shown empty
     "staging": "stage",
     "daytodusk": "dusk",
     "enhancement": "enhance",
@@ -77,6 +77,7 @@ class VariationPlan(BaseModel):
     style: str | None = None
     resolution: Any = "default"
     note: str | None = None
+    sky: str | None = None  # daytodusk: the config's sky_style
     is_base: bool = False  # a removal the next staging plans of its config build on
     on_new_base: bool = False  # builds on the nearest `is_base` removal planned before it
 
@@ -148,6 +149,7 @@ class Studio:
                 config=echo,
                 resolution=resolution,
                 note=f"sky: {config.sky_style}",
+                sky=config.sky_style,
             )
             return [kind] * count
         if isinstance(config, m.EnhancementConfig):
@@ -291,6 +293,7 @@ class Studio:
             min_long_edge=1536,
             max_long_edge=1536 if exact else 3072,
             note=plan.note,
+            sky=plan.sky,
             emptied=base is not None,  # staged over the removal base: the same room, emptied
         )
         source_id = render.source_media_ids[source]
