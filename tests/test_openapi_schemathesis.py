@@ -48,7 +48,11 @@ SLUGS = [cls.slug for cls in vendor_classes()] + ["_emulator"]
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[EmulatorServer]:
     # a real clock at speed 0: jobs finish at once, so `wait_for_completion` never waits
-    with EmulatorServer(clock="real", speed=0, seed=None, journal_size=50) as server:
+    # one key sends every generated request: StagePro's per-key rate limit (120/min) turned off
+    options = {"stagepro": {"rate_limit_per_minute": 0}}
+    with EmulatorServer(
+        clock="real", speed=0, seed=None, journal_size=50, vendor_options=options
+    ) as server:
         yield server
     _write_figures()
 

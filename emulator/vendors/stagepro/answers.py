@@ -45,7 +45,7 @@ def _absent_not_null(schema: dict[str, Any]) -> None:
 
 # Errors an operation lists beyond those core.openapi adds to every one (401, 403, 404, 405, 503;
 # 400 and 413 with a body)
-ANY_CALL = {429: "rate_limited (an API key word; Retry-After: 60)"}
+ANY_CALL = {429: "rate_limited: past the per-key rate limit, or an API key word (Retry-After)"}
 WITH_BODY = ANY_CALL | {408: "the body stopped arriving"}
 CHARGED = WITH_BODY | {402: "insufficient_credits (live keys)"}
 
@@ -116,7 +116,7 @@ class StorageMeter(Answer):
 
 class Limits(Answer):
     max_batch_photos: int
-    rate_limit_per_minute: int
+    rate_limit_per_minute: int | None  # per API key; null: off [EMULATOR]
     max_upload_bytes: int
     concurrency: int
 

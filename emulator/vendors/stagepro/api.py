@@ -21,6 +21,7 @@ from ...core.faults import FaultRule, magic_input, magic_key
 from ...core.http import auth_token, json_response, read_json_object
 from ...core.jobs import Job, JobState
 from ...core.openapi import operation
+from ...core.ratelimit import RateLimiter, retry_after_header
 from ...core.store import Collection
 from ...core.vendor import VendorApi, routes_from
 from . import agent
@@ -114,6 +115,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
         self.sessions = agent.Sessions(engine.store)
         self._idempotency = Collection(engine.store, "stagepro.idempotency", IdempotencyRecord)
         self.stream_delay = float(self.options.get("agent_stream_delay", 0.02))
+        self.rates = RateLimiter()
         engine.outbox.signers[self.slug] = self.webhooks.sign_delivery
 
     def routes(self) -> list[BaseRoute]:
@@ -152,7 +154,9 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
             body["details"] = error.extra["details"]
         elif error.status == 400 and error.field:
             body["details"] = [{"field": error.field, "message": error.message}]
-        headers = {"Retry-After": "60"} if error.status == 429 else None
+        headers = None
+        if error.status == 429:
+            headers = {"Retry-After": retry_after_header(error.extra.get("retry_after", 60.0))}
         return json_response({"error": body}, error.status, headers)
 
     def fault_response(self, rule: FaultRule) -> Response:
@@ -197,9 +201,38 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
             account = self.engine.accounts.open(self.slug, token, self.initial_meters(token))
         if account.blocked:
             raise ApiError(403, self.blocked_message, code="subscription_required")
+        self.count_request(token, account)
         if operation is not None:
             self.refuse_if_faulted(operation)
         return Caller(account, mode_of(token) == "live")
+
+    def rate_limit(self, account: Account) -> int | None:
+        """Requests per minute per API key [PROPOSED] 120: the account's `rate_limit_per_minute`
+        meter, else the vendor option of that name; null or 0 turns it off [EMULATOR]."""
+        default = _per_minute(
+            self.options.get("rate_limit_per_minute", caps.RATE_LIMIT_PER_MINUTE),
+            caps.RATE_LIMIT_PER_MINUTE,
+        )
+        if "rate_limit_per_minute" in account.meters:
+            return _per_minute(account.meters["rate_limit_per_minute"], default)
+        return default
+
+    def count_request(self, token: str, account: Account) -> None:
+        """[EMULATOR] a sliding minute per key on the machine's clock (a client's own pace, whatever
+        the emulator's clock): past the limit, 429 `rate_limited` with Retry-After; a refused
+        request is not counted."""
+        limit = self.rate_limit(account)
+        if limit is None:
+            return
+        wait = self.rates.hit(token, limit, per=60.0)
+        if wait is not None:
+            raise ApiError(
+                429,
+                f"Rate limit exceeded: at most {limit} requests per minute per API key; "
+                f"retry in {retry_after_header(wait)} s",
+                code="rate_limited",
+                extra={"retry_after": wait},
+            )
 
     def refuse_unavailable(self, *inputs: str | None) -> None:
         if magic_input(*inputs).unavailable:
@@ -270,7 +303,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
             ),
             limits=a.Limits(
                 max_batch_photos=caps.MAX_BATCH_PHOTOS,
-                rate_limit_per_minute=caps.RATE_LIMIT_PER_MINUTE,
+                rate_limit_per_minute=self.rate_limit(account),
                 max_upload_bytes=caps.MAX_UPLOAD_BYTES,
                 concurrency=self.concurrency(account),
             ),
@@ -518,3 +551,15 @@ def _period_end(now: float) -> str:
     today = datetime.fromtimestamp(now, UTC)
     year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
     return datetime(year, month, 1, tzinfo=UTC).isoformat(timespec="seconds")
+
+
+def _per_minute(value: Any, otherwise: int | None) -> int | None:
+    """A whole number from 1 to MAX_RATE_LIMIT_PER_MINUTE sets the limit, null/0/false turns it
+    off; anything else keeps `otherwise` (a bad meter never breaks the vendor)."""
+    if value is None or value is False or value == 0:
+        return None
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return min(value, caps.MAX_RATE_LIMIT_PER_MINUTE)
+    return otherwise

@@ -155,7 +155,8 @@ SESSION_TTL = 24 * 3600.0  # [DOC] agent sessions: 24h TTL
 STORAGE_LIMIT_BYTES = 5 * 1024**3  # [PROPOSED] usage example: 5 GiB
 LOW_STORAGE_BYTES = 256 * 1024  # [EMULATOR] API key word `low-storage`
 MAX_BATCH_PHOTOS = 100  # [PROPOSED]
-RATE_LIMIT_PER_MINUTE = 120  # [PROPOSED] reported, not enforced [EMULATOR]
+RATE_LIMIT_PER_MINUTE = 120  # [PROPOSED] per API key, enforced [EMULATOR] (api.count_request)
+MAX_RATE_LIMIT_PER_MINUTE = 100_000  # [EMULATOR] the most a meter may set (bounds its memory)
 
 # [DOC] "Typical jobs complete in 10-30 seconds": nominal seconds at speed 1 (+-20 % jitter)
 TIMINGS = {
