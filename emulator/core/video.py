@@ -5,11 +5,12 @@ photo and a band of detail lines over every frame; a named tune, when given, bec
 generated melody in an AAC track. A poster (the first frame as a JPEG) comes from the same spec.
 
 Work is bounded by the output alone: the frame size, frame rate and seconds per photo come from the
-spec (limited here), never from anything a photo declares; a photo is decoded at most at a bounded
-pixel count (reduced on decode where the format allows), and one that cannot be decoded is drawn as
-a synthetic room instead. Frames are encoded as they are drawn, so memory holds a few frames at
-most, and one slideshow is encoded at a time (an encoder holds about 80 MB at 1080p), so parallel
-first fetches wait rather than add up. Encoding uses PyAV, whose wheels carry libx264.
+spec (limited here), never from anything a photo declares; a photo within the pixel limits is
+decoded at the size its frames need (reduced on decode where the format allows) inside its share of
+the process-wide image budget, and one that cannot be is drawn as a synthetic room instead. Frames
+are encoded as they are drawn, so memory holds a few frames at most; one slideshow is encoded at a
+time, and its encoder holds a share of the same budget (about 130 MB at 1080p), so parallel first
+fetches and renders wait rather than add up. Encoding uses PyAV, whose wheels carry libx264.
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ def render(spec: SlideshowSpec, photos: Photos) -> bytes:
     per_pixel = POSTER_BYTES_PER_PIXEL if spec.poster else ENCODER_BYTES_PER_PIXEL
     with _ENCODING:
         fitted = [_fitted(load(slot), _photo_size(spec)) for slot in range(slots)]
-        with images.budget.hold(spec.width * spec.height * per_pixel):
+        kept = sum(len(photo) for photo in fitted if photo)
+        with images.budget.hold(spec.width * spec.height * per_pixel + kept):
             slides = _Slides(spec, fitted)
         if spec.poster:
             buf = io.BytesIO()
