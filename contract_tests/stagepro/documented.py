@@ -17,10 +17,7 @@ from typing import Any
 import httpx
 import jsonschema_rs
 
-# [EMULATOR] core.openapi gives an operation one media type per status, so the agent's
-# server-sent events (`stream: true`) cannot be listed beside its JSON answer yet; tolerated
-# here, and test_openapi.py::test_the_agent_stream_is_documented fails as soon as it can be.
-NOT_YET_DOCUMENTABLE = {("send_agent_message", "200", "text/event-stream")}
+NOT_YET_DOCUMENTABLE: set[tuple[str, str, str]] = set()
 
 
 @dataclass

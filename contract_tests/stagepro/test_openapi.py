@@ -181,11 +181,6 @@ def test_errors_of_a_real_flow_answer_as_documented(
     assert {"400", "401", "402", "404", "409", "429"} <= statuses, statuses
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core.openapi lists one media type per status: the agent's text/event-stream answer "
-    "cannot be documented beside its JSON one yet (reported to the lead)",
-)
 def test_the_agent_stream_is_documented(check: DocumentCheck):
     op = check.operation("POST", "/api/v1/agent/sessions/ses_x/messages")
     assert op is not None

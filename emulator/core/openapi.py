@@ -68,6 +68,7 @@ class Operation:
     auth: bool = True
     summary: str | None = None
     media_type: str = "application/json"
+    alternatives: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
 
 
 def operation(
@@ -83,6 +84,7 @@ def operation(
     auth: bool = True,
     summary: str | None = None,
     media_type: str = "application/json",
+    alternatives: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Describe a handler for the OpenAPI document, once, next to it.
 
@@ -92,7 +94,8 @@ def operation(
       {200: A, 201: B}; encodings: "json", "form", "multipart"; files: multipart file fields;
       errors: {status: when} beyond the ones every handler can give (400/413 with a body,
       401/403 with auth, 404, 405, 503); auth=False: no credentials needed; summary: one line
-      (default: the handler's docstring).
+      (default: the handler's docstring); alternatives: other media types a success status
+      may answer with, {200: {"text/event-stream": schema or model}}.
     """
     answers = dict(responses) if responses is not None else {status: response}
 
@@ -107,6 +110,7 @@ def operation(
             auth=auth,
             summary=summary,
             media_type=media_type,
+            alternatives=dict(alternatives or {}),
         )
         return handler
 
@@ -434,6 +438,10 @@ def _operation(
         status: (schemas.ref(model, "serialization") if model is not None else None)
         for status, model in op.responses.items()
     }
+    others = {
+        status: {media: schemas.ref(model, "serialization") for media, model in kinds.items()}
+        for status, kinds in op.alternatives.items()
+    }
     base["parameters"] = params
 
     def build(refs: dict[Any, Any]) -> dict[str, Any]:
@@ -442,6 +450,8 @@ def _operation(
             entry_doc: dict[str, Any] = {"description": "success"}
             if schema is not None:
                 entry_doc["content"] = {op.media_type: {"schema": schema(refs)}}
+            for media, other in others.get(status, {}).items():
+                entry_doc.setdefault("content", {})[media] = {"schema": other(refs)}
             responses[str(status)] = entry_doc
         for status, envelope in envelopes.items():
             if str(status) in responses:  # an error answered with a success status

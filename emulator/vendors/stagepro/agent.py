@@ -313,7 +313,12 @@ class AgentEndpoints:
         self.sessions.save(session)
         return json_response(view(session), 201)
 
-    @operation(body=m.SendMessage, response=a.AgentReply, errors=a.WITH_BODY | EXPIRED)
+    @operation(
+        body=m.SendMessage,
+        response=a.AgentReply,
+        alternatives={200: {"text/event-stream": a.AGENT_EVENTS}},
+        errors=a.WITH_BODY | EXPIRED,
+    )
     async def send_agent_message(self, request: Request) -> Response:
         """Chat with the agent (free): JSON, or server-sent events with `stream: true`."""
         me = self.caller(request, "send_agent_message")
