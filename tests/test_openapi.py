@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from emulator.core.errors import ApiError
-from emulator.core.openapi import Security, document, operation
+from emulator.core.openapi import Security, document, operation, tag_after
 from emulator.core.vendor import routes_from
 from emulator.testing import EmulatorServer
 from emulator.vendors import vendor_classes
@@ -169,3 +169,49 @@ def test_control_document_and_offline_docs_pages(emu: EmulatorServer) -> None:
         assert page.status_code == 200 and f'"/{slug}/openapi.json"' in page.text
         assert not re.search(r"(src|href)=\"https?://", page.text)  # nothing from a CDN
     assert httpx.get(f"{emu.url}/_emulator/docs/nope", trust_env=False).status_code == 404
+
+
+def test_operations_are_tagged_after_the_vendors_base_path(emu: EmulatorServer) -> None:
+    tags = {
+        op["tags"][0]
+        for methods in _doc(emu, "stagepro")["paths"].values()
+        for op in methods.values()
+    }
+    assert "api" not in tags and {"jobs", "keys", "webhooks"} <= tags
+    tag = tag_after("/api/v1", "stagepro")
+    assert tag("/api/v1/jobs/{job_id}") == "jobs"
+    assert tag("/api/v1") == "stagepro"
+    assert tag("/api/v10/x") == "api"  # only whole segments are the base
+    assert tag_after("", "decor8")("/generate_designs") == "generate_designs"
+
+
+def _one_post(**described: object) -> dict:
+    async def handler(request: Request) -> Response:
+        return JSONResponse({})
+
+    operation(response=Thing, **described)(handler)  # type: ignore[arg-type]
+    doc = document(
+        title="t",
+        version="1",
+        description="d",
+        server="http://x",
+        routes=routes_from([("/t", handler, ["POST"])]),
+        security=None,
+        error_response=lambda e: JSONResponse({"error": e.message}, e.status),
+    )
+    return doc["paths"]["/t"]["post"]
+
+
+def test_the_words_given_for_an_error_describe_its_response() -> None:
+    post = _one_post(body=Thing, errors={402: "not enough credits", 410: "the link expired"})
+    responses = post["responses"]
+    assert "402 not enough credits" in responses["402"]["description"]
+    assert "410 the link expired" in responses["410"]["description"]
+    assert "stalled" in responses["408"]["description"]  # a body can stall: BODY_ERRORS
+    assert "413" in responses and "400" in responses
+
+
+def test_a_body_is_required_unless_the_handler_takes_an_empty_one() -> None:
+    assert _one_post(body=Thing)["requestBody"]["required"] is True
+    assert _one_post(body=Thing, body_required=False)["requestBody"]["required"] is False
+    assert "408" not in _one_post()["responses"]

@@ -22,7 +22,7 @@ from ..core.clock import iso8601
 from ..core.errors import ApiError
 from ..core.http import parse_model, read_body, read_json_object
 from ..core.jobs import Job, JobState
-from ..core.openapi import Security, document, operation
+from ..core.openapi import Security, document, operation, tag_after
 from ..core.routing import routes_from
 from ..core.webhooks import Delivery, DeliveryPending
 from . import state as snapshots
@@ -421,7 +421,7 @@ def vendor_document(app: EmulatorApp, slug: str) -> dict[str, Any]:
         routes=vendor.routes(),
         security=Security(vendor.auth_header, vendor.auth_scheme),
         error_response=vendor.error_response,
-        tag_of=lambda path: path.strip("/").split("/")[0] or slug,
+        tag_of=tag_after(vendor.docs_base, slug),
     )
 
 

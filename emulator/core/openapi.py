@@ -37,7 +37,11 @@ ENCODINGS = {
 # Answers any route can give, whatever its handler does: the vendor sub-app's own refusals.
 ROUTING_ERRORS = {404: "not found", 405: "method not allowed"}
 AUTH_ERRORS = {401: "missing or invalid credentials", 403: "account blocked or restricted"}
-BODY_ERRORS = {400: "invalid request: the message names the field", 413: "body too large"}
+BODY_ERRORS = {
+    400: "invalid request: the message names the field",
+    408: "the request body stalled before it was complete",
+    413: "body too large",
+}
 FAULT_ERRORS = {503: "temporarily unavailable (fault rule or magic input)"}
 ERROR_WORDS = {
     400: "(bad request)",
@@ -46,7 +50,9 @@ ERROR_WORDS = {
     403: "(forbidden)",
     404: "(not found)",
     405: "(method not allowed)",
+    408: "(request timeout)",
     409: "(conflict)",
+    410: "(gone)",
     413: "(too large)",
     422: "(unprocessable)",
     429: "(too many requests)",
@@ -69,6 +75,7 @@ class Operation:
     summary: str | None = None
     media_type: str = "application/json"
     alternatives: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    body_required: bool = True
 
 
 def operation(
@@ -85,6 +92,7 @@ def operation(
     summary: str | None = None,
     media_type: str = "application/json",
     alternatives: Mapping[int, Mapping[str, Any]] | None = None,
+    body_required: bool = True,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Describe a handler for the OpenAPI document, once, next to it.
 
@@ -95,7 +103,8 @@ def operation(
       errors: {status: when} beyond the ones every handler can give (400/413 with a body,
       401/403 with auth, 404, 405, 503); auth=False: no credentials needed; summary: one line
       (default: the handler's docstring); alternatives: other media types a success status
-      may answer with, {200: {"text/event-stream": schema or model}}.
+      may answer with, {200: {"text/event-stream": schema or model}}; body_required=False: the
+      handler also accepts an empty body (every field optional or defaulted).
     """
     answers = dict(responses) if responses is not None else {status: response}
 
@@ -111,6 +120,7 @@ def operation(
             summary=summary,
             media_type=media_type,
             alternatives=dict(alternatives or {}),
+            body_required=body_required,
         )
         return handler
 
@@ -210,10 +220,12 @@ def merge_schemas(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 
 
 def error_envelopes(
-    render: Callable[[ApiError], Any], statuses: Iterable[int]
+    render: Callable[[ApiError], Any], statuses: Mapping[int, str] | Iterable[int]
 ) -> dict[int, dict[str, Any]]:
     """{HTTP status: response object} of the vendor's error envelope for each error status,
-    read from what `render` (the vendor's `error_response`) answers."""
+    read from what `render` (the vendor's `error_response`) answers. Given {status: when}, the
+    words say when (else the status's name from ERROR_WORDS)."""
+    words = dict(statuses) if isinstance(statuses, Mapping) else {}
     out: dict[int, dict[str, Any]] = {}
     answered: dict[int, list[int]] = {}
     for status in sorted(set(statuses)):
@@ -234,7 +246,7 @@ def error_envelopes(
             merged = merge_schemas(schema, entry["content"][content_type]["schema"])
             previous["content"][content_type]["schema"] = merged
     for code, errors in answered.items():
-        said = ", ".join(f"{s} {ERROR_WORDS.get(s, '')}".strip() for s in errors)
+        said = "; ".join(f"{s} {words.get(s) or ERROR_WORDS.get(s, '')}".strip() for s in errors)
         out[code]["description"] = (
             f"error in the vendor's envelope: {said}"
             if errors == [code]
@@ -378,6 +390,17 @@ def document(
     return doc
 
 
+def tag_after(base: str, fallback: str) -> Callable[[str], str]:
+    """Tag an operation by the first path segment after the API's base path (`/api/v1/jobs/{id}`
+    under `/api/v1` is "jobs"); a path outside the base (an alias prefix) by its own first."""
+
+    def tag_of(path: str) -> str:
+        rest = path[len(base) :] if base and (path + "/").startswith(base + "/") else path
+        return rest.strip("/").split("/")[0] or fallback
+
+    return tag_of
+
+
 def _openapi_path(path: str) -> str:
     return re.sub(r"{(\w+):\w+}", r"{\1}", path)
 
@@ -461,7 +484,7 @@ def _operation(
         out = base | {"responses": responses}
         if bodies:
             out["requestBody"] = {
-                "required": True,
+                "required": op.body_required,
                 "content": {kind: {"schema": schema(refs)} for kind, schema in bodies.items()},
             }
         return out
