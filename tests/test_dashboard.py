@@ -304,3 +304,37 @@ def test_events_stream_the_clock_and_changes() -> None:
         emu.advance(5)
         assert done.wait(5), seen
         listener.join(timeout=5)
+
+
+class PublicFace:
+    """A store that answers only its public methods: the dashboard must not need more."""
+
+    def __init__(self, store: object) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("_"):
+            raise AttributeError(f"the dashboard reached into the store: {name}")
+        return getattr(self._store, name)
+
+
+def test_live_fingerprint_uses_the_stores_public_face(monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator.control.dashboard import Dashboard
+
+    with EmulatorServer() as emu:
+        engine = emu.app.engine
+        monkeypatch.setattr(engine, "store", PublicFace(engine.store))
+        board = Dashboard(emu.app)
+        before = board.fingerprint()
+        assert board.fingerprint() == before  # nothing moved
+        auth = {"Authorization": f"Api-Key {KEY}"}
+        render = {
+            "config": {"type": "staging", "add_furniture": {"room_type": "bed", "style": "modern"}},
+            "image_url": data_url(photo_bytes(300, 200)),
+        }
+        answer = httpx.post(f"{emu.base_url(VSAI)}/renders", json=render, headers=auth)
+        assert answer.status_code in (200, 201), answer.text
+        created = board.fingerprint()
+        assert created != before
+        emu.advance(600)  # the job finishes with the clock alone
+        assert board.fingerprint() != created

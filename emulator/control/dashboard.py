@@ -589,17 +589,12 @@ class Dashboard:
         """Changes whenever anything a page shows changes: stored documents, timers, the
         journal, and job states (which move with the clock alone)."""
         store = self.engine.store
-        # SQLite counts the rows every write changed on the store's one connection: O(1), and it
-        # moves with any write (the store has no public change counter yet)
-        (changes,) = store._run("SELECT total_changes()").fetchone()
         now = self.engine.now()
-        recent = store._run(
-            "SELECT body FROM docs WHERE kind = 'job' ORDER BY seq DESC LIMIT 100"
-        ).fetchall()
-        states = tuple(Job.model_validate_json(row[0]).state(now).value for row in recent)
+        recent = self.engine.jobs.list(newest_first=True, limit=100)
+        states = tuple(job.state(now).value for job in recent)
         entries = getattr(self.app.journal, "entries", ())
         last = entries[-1] if entries else None
-        return (changes, store.pending_timers(), hash(states), id(last), len(entries))
+        return (store.changes(), store.pending_timers(), hash(states), id(last), len(entries))
 
     async def events(self, request: Request) -> Response:
         async def stream() -> AsyncIterator[dict[str, str]]:
