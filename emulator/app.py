@@ -27,6 +27,7 @@ from .core.engine import Engine
 from .core.http import remember_connection
 from .core.jobs import JobState
 from .core.media import MediaNotReady
+from .core.ranges import RangeNotSatisfiable, byte_range
 from .core.vendor import VendorApi
 from .hosts import LOCAL_HOSTS, media_bases, media_host_of
 from .settings import Settings
@@ -141,9 +142,22 @@ class EmulatorApp:
         except MediaNotReady:
             return JSONResponse({"error": "Not found"}, status_code=404)
         headers = _cache_headers(media.etag or "")
-        body = b"" if request.method == "HEAD" else data
-        response = Response(body, media_type=media.content_type, headers=headers)
-        response.headers["Content-Length"] = str(len(data))
+        status, part = 200, data
+        if _range_applies(request.headers.get("if-range"), f'"{media.etag}"'):
+            try:
+                span = byte_range(request.headers.get("range"), len(data))
+            except RangeNotSatisfiable:
+                return JSONResponse(
+                    {"error": f"Range not satisfiable: the file has {len(data)} bytes"},
+                    status_code=416,
+                    headers=headers | {"Content-Range": f"bytes */{len(data)}"},
+                )
+            if span is not None:
+                status, part = 206, data[span.start : span.stop]
+                headers["Content-Range"] = f"bytes {span.start}-{span.stop - 1}/{len(data)}"
+        body = b"" if request.method == "HEAD" else part  # HEAD: GET's headers, no body
+        response = Response(body, status, media_type=media.content_type, headers=headers)
+        response.headers["Content-Length"] = str(len(part))
         return response
 
     def _released(self, job_id: str | None) -> bool:
@@ -165,6 +179,7 @@ def _vendor_mount(slug: str, app: ASGIApp) -> Mount:
 def _cache_headers(etag: str) -> dict[str, str]:
     return {
         "ETag": f'"{etag}"',
+        "Accept-Ranges": "bytes",
         "Cache-Control": "public, max-age=31536000, immutable",
         "X-Content-Type-Options": "nosniff",  # served as the type checked at upload, never sniffed
     }
@@ -175,6 +190,12 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     if not if_none_match:
         return False
     return any(tag.strip().removeprefix("W/") in (etag, "*") for tag in if_none_match.split(","))
+
+
+def _range_applies(if_range: str | None, etag: str) -> bool:
+    """RFC 9110 If-Range: the range is sent only while the representation is the one named; a
+    date never matches (media have no Last-Modified), a weak tag never does."""
+    return if_range is None or if_range.strip() == etag
 
 
 def _host(scope: Scope) -> str:
