@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from . import __version__
 from .client import EmulatorClient, EmulatorError, parse_duration
 from .core.http import load_json
-from .core.server import Servers
+from .core.server import Servers, StartupFailed
 from .settings import Settings, SettingsProblem, env_name, flag_name, load_settings
 
 PROG = "staging-emulator"
@@ -109,8 +109,19 @@ def serve(settings: Settings) -> int:
         from .tls_cli import banner
 
         print("\n".join(banner(https, app)), flush=True)
-    Servers(app, sock, https, log_level=settings.log_level).run()
+    try:
+        Servers(app, sock, https, log_level=settings.log_level).run()
+    except StartupFailed as exc:
+        fail(f"{exc}{_in_use_hint(exc)}")
     return 0
+
+
+def _in_use_hint(exc: StartupFailed) -> str:
+    setting = "tls_port" if exc.scheme == "HTTPS" else "port"
+    cause = exc.__cause__
+    if isinstance(cause, OSError) and cause.errno == errno.EADDRINUSE:
+        return f"; the port is in use: pick another with {flag_name(setting)} or {env_name(setting)}"
+    return ""
 
 
 def _start_https(settings: Settings, app: Any, sock: Any) -> Any:

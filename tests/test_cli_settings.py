@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from emulator.cli import parser
+from emulator.net import listen_socket
 from emulator.settings import Settings, SettingsProblem, load_settings
 
 
@@ -138,3 +140,52 @@ def test_port_in_use_is_one_line_and_status_2() -> None:
         result = _run(["--port", str(port), "--store", "memory"])
     _one_clear_line(result, f"cannot listen on 127.0.0.1:{port}")
     assert "in use" in result.stderr
+
+
+def test_a_bound_port_cannot_be_taken_before_the_server_listens() -> None:
+    """Bound means listening: another socket with SO_REUSEADDR cannot share the port (it could
+    while ours was only bound, and uvloop then served nothing on it, silently)."""
+    ours = listen_socket("127.0.0.1", 0)
+    with ours, socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        with pytest.raises(OSError) as refused:
+            other.bind(ours.getsockname())
+        assert refused.value.errno == errno.EADDRINUSE
+
+
+def test_https_on_the_http_port_is_one_line_and_status_2(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    tls = ["--tls", "--tls-port", port, "--tls-dir", str(tmp_path / "tls")]
+    result = _run(["serve", "--port", port, "--store", "memory", *tls])
+    _one_clear_line(result, f"cannot listen for HTTPS on 127.0.0.1:{port}: the port is in use")
+
+
+# The HTTPS server reads its certificate only when it starts serving; this makes that fail.
+HTTPS_CERTIFICATE_SPOILT = """
+import sys
+import emulator.tls_cli as tls_cli
+from emulator.cli import main
+start_https = tls_cli.start_https
+def start_then_spoil(*args, **kwargs):
+    listener = start_https(*args, **kwargs)
+    listener.files.key.write_text("not a key")
+    return listener
+tls_cli.start_https = start_then_spoil
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_https_failing_to_start_is_one_line_and_status_2(tmp_path: Path) -> None:
+    args = ["serve", "--port", "0", "--store", "memory", "--log-level", "warning"]
+    args += ["--tls", "--tls-port", "0", "--tls-dir", str(tmp_path / "tls")]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("STAGING_EMULATOR_")}
+    result = subprocess.run(
+        [sys.executable, "-c", HTTPS_CERTIFICATE_SPOILT, *args],
+        capture_output=True,
+        text=True,
+        env=clean,
+        timeout=60,
+    )
+    _one_clear_line(result, "cannot serve HTTPS on 127.0.0.1:")

@@ -171,6 +171,27 @@ def server_options() -> dict[str, Any]:
     return options
 
 
+class StartupFailed(Exception):
+    """A server could not start serving: its port taken between bind and listen, its TLS
+    certificate unusable. The cause is the original error."""
+
+    def __init__(self, message: str, scheme: str) -> None:
+        super().__init__(message)
+        self.scheme = scheme
+
+
+async def _serve(server: uvicorn.Server, sock: socket.socket, scheme: str) -> None:
+    try:
+        await server.serve(sockets=[sock])
+    except Exception as exc:
+        if server.started:
+            raise
+        host, port = sock.getsockname()[:2]
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        message = f"cannot serve {scheme} on {host}:{port}: {reason}"
+        raise StartupFailed(message, scheme) from exc
+
+
 class _HttpsServer(uvicorn.Server):
     """The HTTPS half: the HTTP server owns the signals (and the app's lifespan); this one stops
     when that one does."""
@@ -222,12 +243,12 @@ class Servers:
 
     async def serve(self) -> None:
         if self.https is None or self.listener is None:
-            await self.http.serve(sockets=[self.http_socket])
+            await _serve(self.http, self.http_socket, "HTTP")
             return
-        https_task = asyncio.create_task(self.https.serve(sockets=[self.listener.socket]))
+        https_task = asyncio.create_task(_serve(self.https, self.listener.socket, "HTTPS"))
         https_task.add_done_callback(lambda _: setattr(self.http, "should_exit", True))
         try:
-            await self.http.serve(sockets=[self.http_socket])
+            await _serve(self.http, self.http_socket, "HTTP")
         finally:
             self.https.should_exit = True
             await https_task
