@@ -120,7 +120,9 @@ def _in_use_hint(exc: StartupFailed) -> str:
     setting = "tls_port" if exc.scheme == "HTTPS" else "port"
     cause = exc.__cause__
     if isinstance(cause, OSError) and cause.errno == errno.EADDRINUSE:
-        return f"; the port is in use: pick another with {flag_name(setting)} or {env_name(setting)}"
+        return (
+            f"; the port is in use: pick another with {flag_name(setting)} or {env_name(setting)}"
+        )
     return ""
 
 
