@@ -61,6 +61,8 @@ def describe_validation_error(
         return field, f"{field} is required"
     if kind == "extra_forbidden":
         return field, f"{field} is not a recognised field"
+    if kind in ("string_too_short", "too_short") and ctx.get("min_length") == 1:
+        return field, f"{field} must not be empty"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         discriminator = str(ctx.get("discriminator", "type")).strip("'")
         field = f"{field}.{discriminator}" if loc else discriminator

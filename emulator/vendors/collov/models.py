@@ -18,6 +18,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     WithJsonSchema,
+    model_validator,
 )
 
 from ...core.errors import one_of
@@ -98,7 +99,17 @@ OptionalText = Annotated[Text | None, BeforeValidator(_blank_is_none)]
 
 class _Body(BaseModel):
     # [PROPOSED] unknown fields are ignored (notes 1.3); surrounding whitespace too
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strip(cls, data: Any) -> Any:
+        """Strip with Python's notion of whitespace, the one `_blank_is_none` uses: pydantic's own
+        `str_strip_whitespace` keeps U+001C..U+001F, so a prompt of "\x1f" was both blank (as an
+        optional field) and given (as a required one)."""
+        if isinstance(data, dict):
+            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        return data
 
 
 class GenerateImg(_Body):
