@@ -181,3 +181,32 @@ def test_cli_seed_file_prints_what_it_loaded(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _played(emu: EmulatorServer) -> bytes:
+    run_scenario(emu, FIXTURES / "scenarios" / "virtualstaging-art.json")
+    return emu.client.export_state()
+
+
+def test_the_same_state_exports_the_same_bytes_on_any_port() -> None:
+    with EmulatorServer() as one, EmulatorServer() as other:
+        assert one.url != other.url
+        first, second = _played(one), _played(other)
+        assert first == one.client.export_state()  # twice from the same emulator
+    assert first == second  # and from another port
+    members = zipfile.ZipFile(io.BytesIO(first))
+    assert {m.date_time for m in members.infolist()} == {state.MEMBER_TIME}
+    manifest = json.loads(members.read("manifest.json"))
+    assert manifest["exported_at"] == "2026-01-01T00:00:30+00:00"  # the manual clock's time
+    assert "127.0.0.1" not in members.read("documents.jsonl").decode()
+
+
+def test_refs_holding_the_public_url_follow_the_emulator_to_its_new_port() -> None:
+    with EmulatorServer() as one:
+        archive = _played(one)
+        refs = {d.ref for d in one.app.engine.store.dump().documents if d.ref}
+        assert any(ref.startswith(one.url) for ref in refs)  # ART's groups, by image URL
+    with EmulatorServer(seed_file=None) as other:
+        other.client.import_state(archive)
+        moved = {d.ref for d in other.app.engine.store.dump().documents if d.ref}
+    assert moved == {ref.replace(one.url, other.url) for ref in refs}

@@ -12,6 +12,10 @@ meta values (id counters, the manual clock's position):
     blobs/<id>      the bytes
 
 Importing replaces everything in one store transaction: a bad archive changes nothing.
+
+The same state exports to the same bytes: `exported_at` is the emulator's clock (so fixed on a
+manual clock), every member carries one fixed timestamp, and the emulator's public URL (its port)
+is replaced by a token wherever a document or its ref holds it.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ MAX_UNPACKED_BYTES = 1 << 30  # what an archive may unpack to, all members toget
 # URLs the emulator handed out carry its public URL; an archive keeps this token in its place, so
 # a state exported on one port (or host) works on another.
 PUBLIC_URL_TOKEN = "{{staging-emulator}}"
+MEMBER_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: members carry no wall time
 
 
 class StateArchiveError(Exception):
@@ -52,38 +57,52 @@ def export_archive(app: EmulatorApp) -> bytes:
     public = app.engine.media.public_url
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+
+        def write(name: str, data: str | bytes, compress: int = zipfile.ZIP_DEFLATED) -> None:
+            member = zipfile.ZipInfo(name, MEMBER_TIME)
+            member.compress_type, member.external_attr = compress, 0o644 << 16
+            archive.writestr(member, data)
+
         lines = (
             json.dumps(
                 {
                     "kind": doc.kind,
                     "id": doc.id,
                     "account": doc.account,
-                    "ref": doc.ref,
-                    "body": json.loads(doc.body.replace(public, PUBLIC_URL_TOKEN)),
+                    "ref": _relative(doc.ref, public) if doc.ref else doc.ref,
+                    "body": json.loads(_relative(doc.body, public)),
                 },
                 separators=(",", ":"),
             )
             for doc in dump.documents
         )
-        archive.writestr("documents.jsonl", "\n".join(lines))
-        archive.writestr("timers.json", json.dumps([t._asdict() for t in dump.timers]))
-        archive.writestr("meta.json", json.dumps(dump.meta))
-        archive.writestr("blobs.json", json.dumps({b.id: b.account for b in dump.blobs}))
+        write("documents.jsonl", "\n".join(lines))
+        write("timers.json", json.dumps([t._asdict() for t in dump.timers]))
+        write("meta.json", json.dumps(dump.meta))
+        write("blobs.json", json.dumps({b.id: b.account for b in dump.blobs}))
         for blob in dump.blobs:
-            # images are compressed already
-            archive.writestr(f"blobs/{blob.id}", blob.data, compress_type=zipfile.ZIP_STORED)
+            write(f"blobs/{blob.id}", blob.data, zipfile.ZIP_STORED)  # images: compressed already
+        now = app.engine.now()
         manifest = {
             "format": FORMAT,
             "version": __version__,
-            "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "clock": {"mode": app.engine.clock.mode, "now": app.engine.now()},
-            "public_url": public,
+            "exported_at": datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds"),
+            "clock": {"mode": app.engine.clock.mode, "now": now},
             "documents": dict(Counter(doc.kind for doc in dump.documents)),
             "blobs": len(dump.blobs),
             "timers": len(dump.timers),
         }
-        archive.writestr("manifest.json", json.dumps(manifest, indent=2))
+        write("manifest.json", json.dumps(manifest, indent=2))
     return buffer.getvalue()
+
+
+def _relative(text: str, public_url: str) -> str:
+    """`text` with the emulator's public URL replaced by the token (and back: `_absolute`)."""
+    return text.replace(public_url, PUBLIC_URL_TOKEN)
+
+
+def _absolute(text: str, public_url: str) -> str:
+    return text.replace(PUBLIC_URL_TOKEN, public_url)
 
 
 class _Reader:
@@ -132,7 +151,10 @@ def _documents(reader: _Reader, public_url: str) -> list[StoredDocument]:
             raise StateArchiveError(f"documents.jsonl line {n + 1}: not a document") from exc
         if not (isinstance(kind, str) and isinstance(id, str) and isinstance(body, dict)):
             raise StateArchiveError(f"documents.jsonl line {n + 1}: not a document")
-        text = json.dumps(body, separators=(",", ":")).replace(PUBLIC_URL_TOKEN, public_url)
+        if ref is not None and not isinstance(ref, str):
+            raise StateArchiveError(f"documents.jsonl line {n + 1}: ref is not a string")
+        text = _absolute(json.dumps(body, separators=(",", ":")), public_url)
+        ref = _absolute(ref, public_url) if ref else ref
         rows.append(StoredDocument(kind, id, account, ref, text))
     return rows
 
