@@ -78,7 +78,8 @@ TOUR_TAG = "Collov virtual tour"
 
 def default_prompt(room_type: str, style: str) -> str:
     """`data.prompt` when the client sent none: the room described in words."""
-    return f"A {style} style {room_type}"
+    article = "An" if style[:1].lower() in "aeiou" else "A"
+    return f"{article} {style} style {room_type}"
 
 
 def timing(kind: str, options: dict[str, Any]) -> Timing:
