@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 # --------------------------------------------------------------------------------------------------
@@ -534,3 +535,24 @@ def contract_settings(max_examples: int = 50) -> settings:
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
+
+
+# any JSON, for bodies with a wrong type or value in them
+safe_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=24)
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**40), 2**40)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | safe_text
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(safe_text, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def json_except(*valid: Any) -> st.SearchStrategy[Any]:
+    """Any JSON value but the valid ones (a wrong enum value or a wrong type)."""
+    return json_values.filter(lambda v: not any(v == x and type(v) is type(x) for x in valid))

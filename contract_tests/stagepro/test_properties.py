@@ -12,27 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ..conftest import Target
-from ..support import contract_settings
+from ..support import contract_settings, json_except, json_scalars, json_values, safe_text
 from .client import SLUG, StageProClient, assert_error
-
-safe_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=24)
-json_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**40), 2**40)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | safe_text
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(safe_text, inner, max_size=3),
-    max_leaves=8,
-)
-
-
-def _not(*valid: Any) -> st.SearchStrategy[Any]:
-    """Any JSON value but the valid ones (a wrong enum value or a wrong type)."""
-    return json_values.filter(lambda v: not any(v == x and type(v) is type(x) for x in valid))
 
 
 @pytest.fixture
@@ -131,19 +112,21 @@ def invalid_bodies(draw, caps: dict[str, Any]) -> tuple[dict[str, Any], str]:
         )
     )
     if choice == "type":
-        body["type"] = draw(_not(*caps["job_types"]))
+        body["type"] = draw(json_except(*caps["job_types"]))
         return body, "type"
     if choice == "input":
         body["input"] = draw(json_values.filter(lambda v: not isinstance(v, dict)))
         return body, "input"
     if choice in ("style", "room_type"):
         allowed = caps["styles"] if choice == "style" else caps["room_types"]
-        given[choice] = draw(_not(*allowed, None))
+        given[choice] = draw(json_except(*allowed, None))
         return body, f"input.{choice}"
     if choice in ("creativity", "aspect_ratio"):
         options = caps["options"]
         valid = range(options["creativity"]["min"], options["creativity"]["max"] + 1)
-        wrong = _not(*valid) if choice == "creativity" else _not(*options["aspect_ratio"])
+        wrong = (
+            json_except(*valid) if choice == "creativity" else json_except(*options["aspect_ratio"])
+        )
         given["options"] = dict(given.get("options", {})) | {choice: draw(wrong)}
         return body, f"input.options.{choice}"
     if choice == "image_url":
@@ -164,7 +147,7 @@ def invalid_bodies(draw, caps: dict[str, Any]) -> tuple[dict[str, Any], str]:
         return body, "idempotency_key"
     body["type"] = "listing-tool"
     tools = [t["slug"] for t in caps["listing_tools"]]
-    given["listing_tool"] = draw(_not(*tools, None))
+    given["listing_tool"] = draw(json_except(*tools, None))
     return body, "input.listing_tool"
 
 
@@ -238,7 +221,7 @@ def test_a_wrong_photo_is_named(sp: StageProClient, caps: dict[str, Any], data: 
         )
     else:
         allowed = caps["styles"] if field == "style" else caps["room_types"]
-        photo[field] = data.draw(_not(*allowed, None))
+        photo[field] = data.draw(json_except(*allowed, None))
     error = assert_error(sp.create_workflow(body), 400, "validation_error")
     assert f"photos[{index}].{field}" in [d["field"] for d in error["details"]], error
     assert sp.usage()["credits"]["used"] == 0

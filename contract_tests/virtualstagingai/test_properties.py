@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from emulator.vendors.virtualstagingai import models as m
 
-from ..support import contract_settings
+from ..support import contract_settings, json_except, json_scalars, json_values, safe_text
 from .client import VsaiClient, jpeg_data_url, message_of
 
 pytestmark = pytest.mark.emulator_only
@@ -23,25 +23,6 @@ IMAGE_URL = re.compile(m.IMAGE_URL_PATTERN)
 ALL_STYLES = (*m.STYLES, *m.DEPRECATED_STYLES, *m.STYLE_ALIASES)
 TYPES = ("staging", "daytodusk", "enhancement", *m.CONFIG_TYPE_ALIASES)
 SMALL_DATA_URL = jpeg_data_url((48, 32))
-
-safe_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=24)
-json_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**40), 2**40)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | safe_text
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(safe_text, inner, max_size=3),
-    max_leaves=8,
-)
-
-
-def _not(*valid: Any) -> st.SearchStrategy[Any]:
-    """Any JSON value but the valid ones (a wrong enum value or a wrong type)."""
-    return json_values.filter(lambda v: not any(v == x and type(v) is type(x) for x in valid))
 
 
 # valid bodies
@@ -255,7 +236,10 @@ def invalid_bodies(draw) -> tuple[dict[str, Any], str]:
             body["image_url"] = bad
         path = "image_url"
     elif choice == "wait_for_completion":
-        body["wait_for_completion"], path = draw(_not(True, False, None)), "wait_for_completion"
+        body["wait_for_completion"], path = (
+            draw(json_except(True, False, None)),
+            "wait_for_completion",
+        )
     elif choice == "webhook_url":
         bad = draw(
             st.sampled_from(["ftp://x/y", "not a url", "", "mailto:a@b.c", "http://"])
@@ -264,30 +248,32 @@ def invalid_bodies(draw) -> tuple[dict[str, Any], str]:
         )
         body["webhook_url"], path = bad, "webhook_url"
     elif choice == "type":
-        config["type"], path = draw(_not(*TYPES)), f"{prefix}.type"
+        config["type"], path = draw(json_except(*TYPES)), f"{prefix}.type"
     elif choice == "room_type":
         config["add_furniture"]["room_type"], path = (
-            draw(_not(*m.ROOM_TYPES)),
+            draw(json_except(*m.ROOM_TYPES)),
             f"{prefix}.add_furniture.room_type",
         )
     elif choice == "style":
         config["add_furniture"]["style"], path = (
-            draw(_not(*ALL_STYLES)),
+            draw(json_except(*ALL_STYLES)),
             f"{prefix}.add_furniture.style",
         )
     elif choice == "mode":
         config["remove_furniture"]["mode"], path = (
-            draw(_not(*m.REMOVAL_MODES)),
+            draw(json_except(*m.REMOVAL_MODES)),
             f"{prefix}.remove_furniture.mode",
         )
     elif choice == "watermark":
-        config["add_virtually_staged_watermark"] = draw(_not(True, False))
+        config["add_virtually_staged_watermark"] = draw(json_except(True, False))
         path = f"{prefix}.add_virtually_staged_watermark"
     elif choice == "resolution":
-        bad = draw(_not("default", 1536).filter(lambda v: not (isinstance(v, float) and v == 1536)))
+        bad = draw(
+            json_except("default", 1536).filter(lambda v: not (isinstance(v, float) and v == 1536))
+        )
         config["output_resolution"], path = bad, f"{prefix}.output_resolution"
     elif choice == "sky_style":
-        config["sky_style"], path = draw(_not(*m.SKY_STYLES)), f"{prefix}.sky_style"
+        config["sky_style"], path = draw(json_except(*m.SKY_STYLES)), f"{prefix}.sky_style"
     elif choice == "config_count":
         # null is fine per config: the top-level variation_count then applies
         bad = draw(_bad_count().filter(lambda v: v is not None))
