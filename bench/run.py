@@ -18,7 +18,6 @@ Everything runs on 127.0.0.1 and stops by itself in well under a minute.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 import json
@@ -41,10 +40,10 @@ sys.path.insert(0, str(ROOT))
 
 from emulator.core import renders  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from load import CONNECTIONS, LOAD_SECONDS, hammer, raw_request  # noqa: E402
+
 STARTS = 5
-LOAD_SECONDS = 5.0
-CONNECTIONS = 16
-MAX_REQUESTS = 500_000
 RENDER_RUNS = 10
 TOTAL_BUDGET = 120  # seconds: a safety net, the whole run takes about 30 s
 KEY = "sk_bench"
@@ -154,57 +153,6 @@ def prepare_group(client: httpx.Client, url: str) -> str:
     return render.json()["upload_id"]
 
 
-async def _connection(
-    port: int, request: bytes, stop_at: float, budget: list[int], latencies: list[float]
-) -> int:
-    """One keep-alive connection sending `request` until the time or the request budget is up;
-    returns how many answers were not 200 with a status."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    errors = 0
-    try:
-        while time.perf_counter() < stop_at and budget[0] > 0:
-            budget[0] -= 1
-            sent = time.perf_counter()
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n")[1:]:
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
-            body = await reader.readexactly(length)
-            latencies.append(time.perf_counter() - sent)
-            if not head.startswith(b"HTTP/1.1 200") or b'"status"' not in body:
-                errors += 1
-    finally:
-        writer.close()
-    return errors
-
-
-async def hammer(url: str, path: str, upload_id: str) -> tuple[int, float, list[float], int]:
-    port = int(url.rsplit(":", 1)[1])
-    payload = json.dumps({"upload_id": upload_id}).encode()
-    request = (
-        b"POST " + path.encode() + b" HTTP/1.1\r\n"
-        b"Host: 127.0.0.1\r\n"
-        b"Authorization: Bearer " + KEY.encode() + b"\r\n"
-        b"Content-Type: application/json\r\n"
-        b"Content-Length: " + str(len(payload)).encode() + b"\r\n\r\n" + payload
-    )
-    latencies: list[float] = []
-    budget = [MAX_REQUESTS]
-    started = time.perf_counter()
-    stop_at = started + LOAD_SECONDS
-    results = await asyncio.wait_for(
-        asyncio.gather(
-            *(_connection(port, request, stop_at, budget, latencies) for _ in range(CONNECTIONS))
-        ),
-        timeout=LOAD_SECONDS + 10,
-    )
-    elapsed = time.perf_counter() - started
-    return len(latencies), elapsed, latencies, sum(results)
-
-
 def memory_kib(pid: int) -> dict[str, int]:
     values = {}
     with open(f"/proc/{pid}/status") as status:
@@ -236,16 +184,17 @@ def bench_load(baseline: bool = False) -> dict[str, object]:
         )
         assert check.json()["status"] == "rendering", check.text
         poll = sequential_polls(client, url + path, upload_id)
-        count, elapsed, latencies, errors = asyncio.run(hammer(url, path, upload_id))
+        payload = json.dumps({"upload_id": upload_id}).encode()
+        headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+        load = hammer(url, raw_request("POST", path, headers, payload))
         after = memory_kib(proc.pid)
-    ordered = sorted(latencies)
     return {
-        "count": count,
-        "elapsed": elapsed,
-        "errors": errors,
-        "rps": count / elapsed,
-        "p50": ordered[len(ordered) // 2] * 1000,
-        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+        "count": load.count,
+        "elapsed": load.elapsed,
+        "errors": load.errors,
+        "rps": load.rps,
+        "p50": load.p50,
+        "p99": load.p99,
         "poll_p50": statistics.median(poll) * 1000,
         "idle_rss": idle.get("VmRSS", 0),
         "hwm": after.get("VmHWM", 0),
@@ -314,45 +263,22 @@ def main() -> int:
     start, bare_start = statistics.median(starts), statistics.median(bare_starts)
 
     print("\nside by side with a bare Starlette app (bench/baseline.py, same uvicorn and socket):")
+    req_s = lambda value: f"{value:.0f} req/s"  # noqa: E731
+    ms1 = lambda value: f"{value:.1f} ms"  # noqa: E731
+    ms2 = lambda value: f"{value:.2f} ms"  # noqa: E731
+
+    def measured(label: str, key: str, shown) -> tuple[str, str, str, str]:
+        return (label, shown(load[key]), shown(bare[key]), ratio(load[key], bare[key]))
+
     rows = [
         ("", "emulator", "bare Starlette", "ratio"),
         ("(a) start-up to first health 200", ms(start), ms(bare_start), ratio(start, bare_start)),
-        (
-            "(b) check-status throughput",
-            f"{load['rps']:.0f} req/s",
-            f"{bare['rps']:.0f} req/s",
-            ratio(load["rps"], bare["rps"]),
-        ),
-        (
-            "    latency p50 under load",
-            f"{load['p50']:.1f} ms",
-            f"{bare['p50']:.1f} ms",
-            ratio(load["p50"], bare["p50"]),
-        ),
-        (
-            "    latency p99 under load",
-            f"{load['p99']:.1f} ms",
-            f"{bare['p99']:.1f} ms",
-            ratio(load["p99"], bare["p99"]),
-        ),
-        (
-            "    one client polling in sequence, p50",
-            f"{load['poll_p50']:.2f} ms",
-            f"{bare['poll_p50']:.2f} ms",
-            ratio(load["poll_p50"], bare["poll_p50"]),
-        ),
-        (
-            "(d) idle RSS",
-            mib(load["idle_rss"]),
-            mib(bare["idle_rss"]),
-            ratio(load["idle_rss"], bare["idle_rss"]),
-        ),
-        (
-            "    peak RSS after load (VmHWM)",
-            mib(load["hwm"]),
-            mib(bare["hwm"]),
-            ratio(load["hwm"], bare["hwm"]),
-        ),
+        measured("(b) check-status throughput", "rps", req_s),
+        measured("    latency p50 under load", "p50", ms1),
+        measured("    latency p99 under load", "p99", ms1),
+        measured("    one client polling in sequence, p50", "poll_p50", ms2),
+        measured("(d) idle RSS", "idle_rss", mib),
+        measured("    peak RSS after load (VmHWM)", "hwm", mib),
     ]
     print_table(rows)
     print(

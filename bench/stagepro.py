@@ -17,8 +17,6 @@ One `staging-emulator serve` process (manual clock, in-memory store, seed 1):
 
 from __future__ import annotations
 
-import asyncio
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,24 +28,19 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from run import CONNECTIONS, LOAD_SECONDS, MAX_REQUESTS, _connection, server, wait_healthy  # noqa: E402
+from load import CONNECTIONS, hammer, percentiles_ms, raw_request  # noqa: E402
+from run import server, wait_healthy  # noqa: E402
 
 KEY = "sk_live_bench"
 BASE = "/stagepro/api/v1"
 SSE_RUNS = 30
 SEQUENTIAL_POLLS = 200
+# the limit StagePro reports (120 requests a minute per key) would cap the load at a few requests
+NO_RATE_LIMIT = '{"stagepro": {"rate_limit_per_minute": 0}}'
 
 
 def _auth() -> dict[str, str]:
     return {"Authorization": f"Bearer {KEY}"}
-
-
-def _ms(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "p50": statistics.median(ordered) * 1000,
-        "p99": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
-    }
 
 
 def create_job(client: httpx.Client, url: str) -> str:
@@ -86,27 +79,7 @@ def first_sse_event(client: httpx.Client, url: str, runs: int = SSE_RUNS) -> dic
         whole.append(time.perf_counter() - started)
         assert got_first is not None, "no message.delta event"
         first.append(got_first)
-    return {"first": _ms(first), "whole": _ms(whole), "runs": runs}
-
-
-async def _hammer_get(url: str, path: str) -> tuple[int, float, list[float], int]:
-    port = int(url.rsplit(":", 1)[1])
-    request = (
-        b"GET " + path.encode() + b" HTTP/1.1\r\n"
-        b"Host: 127.0.0.1\r\n"
-        b"Authorization: Bearer " + KEY.encode() + b"\r\n\r\n"
-    )
-    latencies: list[float] = []
-    budget = [MAX_REQUESTS]
-    started = time.perf_counter()
-    stop_at = started + LOAD_SECONDS
-    results = await asyncio.wait_for(
-        asyncio.gather(
-            *(_connection(port, request, stop_at, budget, latencies) for _ in range(CONNECTIONS))
-        ),
-        timeout=LOAD_SECONDS + 10,
-    )
-    return len(latencies), time.perf_counter() - started, latencies, sum(results)
+    return {"first": percentiles_ms(first), "whole": percentiles_ms(whole), "runs": runs}
 
 
 def poll_throughput(client: httpx.Client, url: str, job_id: str) -> dict[str, Any]:
@@ -116,22 +89,23 @@ def poll_throughput(client: httpx.Client, url: str, job_id: str) -> dict[str, An
         started = time.perf_counter()
         client.get(f"{url}{path}", headers=_auth()).raise_for_status()
         sequential.append(time.perf_counter() - started)
-    count, elapsed, latencies, errors = asyncio.run(_hammer_get(url, path))
+    load = hammer(url, raw_request("GET", path, _auth()))
     return {
-        "rps": count / elapsed,
-        "count": count,
-        "elapsed": elapsed,
-        "errors": errors,
-        **_ms(latencies),
-        "sequential_p50": _ms(sequential)["p50"],
+        "rps": load.rps,
+        "count": load.count,
+        "elapsed": load.elapsed,
+        "errors": load.errors,
+        **percentiles_ms(load.latencies),
+        "sequential_p50": percentiles_ms(sequential)["p50"],
     }
 
 
 def bench_stagepro() -> dict[str, Any]:
     with (
-        server("--clock", "manual", "--seed", "1") as (proc, url, _),
+        server("--clock", "manual", "--seed", "1", "--vendor-options", NO_RATE_LIMIT) as served,
         httpx.Client(trust_env=False, timeout=10) as client,
     ):
+        proc, url, _ = served
         wait_healthy(client, proc, url)
         job_id = create_job(client, url)
         return {"sse": first_sse_event(client, url), "poll": poll_throughput(client, url, job_id)}
