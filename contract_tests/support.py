@@ -22,7 +22,7 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -221,9 +221,17 @@ class WebhookReceiver:
             [req] = hook.received("/callback")
     """
 
-    def __init__(self, host: str = "127.0.0.1", default_status: int = 200) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        default_status: int = 200,
+        answer: Callable[[ReceivedRequest], bytes | None] | None = None,
+    ) -> None:
+        """`answer` chooses the reply body to a request (None: the default `{"received": true}`),
+        for a receiver that must say something back, like a verification challenge's echo."""
         self.host = host
         self.default_status = default_status
+        self.answer = answer
         self.token = uuid.uuid4().hex[:12]
         self.requests: list[ReceivedRequest] = []
         self.stray: list[ReceivedRequest] = []
@@ -352,7 +360,9 @@ class WebhookReceiver:
             )
             (self.requests if mine else self.stray).append(record)
             self._cond.notify_all()
-        reply = json.dumps({"received": mine}).encode()
+        reply = self.answer(record) if mine and self.answer is not None else None
+        if reply is None:
+            reply = json.dumps({"received": mine}).encode()
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(reply)))
