@@ -13,22 +13,14 @@ import pytest
 
 from emulator.testing import EmulatorServer
 
-from .test_dashboard_browser import ARGS, CHROMIUM, WAIT, pytestmark  # noqa: F401 (marks)
+from .test_dashboard_browser import WAIT, browser, pytestmark  # noqa: F401 (a fixture, marks)
 
 try:
-    from playwright.sync_api import Browser, sync_playwright
+    from playwright.sync_api import Browser
 except ImportError:  # pragma: no cover - playwright is a test dependency
     Browser = object  # type: ignore[assignment,misc]
 
 METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +44,10 @@ def _operations(emu: EmulatorServer, slug: str) -> dict[str, str]:
     }
 
 
-def test_every_docs_page_lists_every_operation(emu: EmulatorServer, browser: Browser) -> None:
+def test_every_docs_page_lists_every_operation(
+    emu: EmulatorServer,
+    browser: Browser,  # noqa: F811 (the fixture imported above)
+) -> None:
     slugs = _slugs(emu)
     assert len(slugs) >= 6, slugs
     context = browser.new_context()

@@ -32,7 +32,7 @@ from emulator.core.renders import MAX_OUTPUT_PIXELS, RenderSpec, image_size, ren
 from emulator.settings import Settings
 from emulator.vendors.virtualstagingai.api import DATA_URL_IMAGE_LIMIT
 
-from .helpers import data_url, heic_bytes, image_bytes
+from .helpers import VSAI_RENDER, data_url, heic_bytes, image_bytes
 
 RSS_LIMIT_KB = 300 * 1024
 # Pillow warns about the attack files' declared sizes before our own (stricter) limit refuses them.
@@ -293,7 +293,7 @@ class RssSampler:
 
 ART = {"Authorization": "Bearer sk_test_memory"}
 VSAI = {"Authorization": "Api-Key memory"}
-STAGE = {"type": "staging", "add_furniture": {"room_type": "living", "style": "modern"}}
+STAGE = VSAI_RENDER["config"]
 
 
 def _big_gradient(fmt: str, size: tuple[int, int]) -> bytes:

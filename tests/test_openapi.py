@@ -135,27 +135,36 @@ def test_undescribed_handlers_degrade_to_path_method_auth_and_envelope() -> None
     }
 
 
-def test_an_error_answered_with_200_joins_the_success_schema() -> None:
+def _one_operation(
+    method: str = "POST",
+    error_response=lambda e: JSONResponse({"error": e.message}, e.status),
+    **described: object,
+) -> dict:
+    """The document of one `/t` handler described by `operation(response=Thing, **described)`."""
+
     async def handler(request: Request) -> Response:
         return JSONResponse({})
 
-    operation(response=Thing)(handler)
-
-    def business_errors(error: ApiError) -> Response:
-        return JSONResponse({"code": error.status, "message": error.message}, 200)
-
+    operation(response=Thing, **described)(handler)  # type: ignore[arg-type]
     doc = document(
         title="t",
         version="1",
         description="d",
         server="http://x",
-        routes=routes_from([("/t", handler, ["GET"])]),
+        routes=routes_from([("/t", handler, [method])]),
         security=None,
-        error_response=business_errors,
+        error_response=error_response,
     )
-    ok = doc["paths"]["/t"]["get"]["responses"]["200"]
-    assert "anyOf" in ok["content"]["application/json"]["schema"]
-    assert "404" not in doc["paths"]["/t"]["get"]["responses"]
+    return doc["paths"]["/t"][method.lower()]
+
+
+def test_an_error_answered_with_200_joins_the_success_schema() -> None:
+    def business_errors(error: ApiError) -> Response:
+        return JSONResponse({"code": error.status, "message": error.message}, 200)
+
+    responses = _one_operation("GET", business_errors)["responses"]
+    assert "anyOf" in responses["200"]["content"]["application/json"]["schema"]
+    assert "404" not in responses
 
 
 def test_control_document_and_offline_docs_pages(emu: EmulatorServer) -> None:
@@ -185,25 +194,8 @@ def test_operations_are_tagged_after_the_vendors_base_path(emu: EmulatorServer) 
     assert tag_after("", "decor8")("/generate_designs") == "generate_designs"
 
 
-def _one_post(**described: object) -> dict:
-    async def handler(request: Request) -> Response:
-        return JSONResponse({})
-
-    operation(response=Thing, **described)(handler)  # type: ignore[arg-type]
-    doc = document(
-        title="t",
-        version="1",
-        description="d",
-        server="http://x",
-        routes=routes_from([("/t", handler, ["POST"])]),
-        security=None,
-        error_response=lambda e: JSONResponse({"error": e.message}, e.status),
-    )
-    return doc["paths"]["/t"]["post"]
-
-
 def test_the_words_given_for_an_error_describe_its_response() -> None:
-    post = _one_post(body=Thing, errors={402: "not enough credits", 410: "the link expired"})
+    post = _one_operation(body=Thing, errors={402: "not enough credits", 410: "the link expired"})
     responses = post["responses"]
     assert "402 not enough credits" in responses["402"]["description"]
     assert "410 the link expired" in responses["410"]["description"]
@@ -212,6 +204,6 @@ def test_the_words_given_for_an_error_describe_its_response() -> None:
 
 
 def test_a_body_is_required_unless_the_handler_takes_an_empty_one() -> None:
-    assert _one_post(body=Thing)["requestBody"]["required"] is True
-    assert _one_post(body=Thing, body_required=False)["requestBody"]["required"] is False
-    assert "408" not in _one_post()["responses"]
+    assert _one_operation(body=Thing)["requestBody"]["required"] is True
+    assert _one_operation(body=Thing, body_required=False)["requestBody"]["required"] is False
+    assert "408" not in _one_operation()["responses"]

@@ -97,6 +97,14 @@ class Dashboard:
 
     # the page frame
 
+    def not_found(self, request: Request, what: str, back: str, nav: str) -> Response:
+        """A 404 page in the frame, with a link `back` to where the thing would be listed."""
+        response = self.page(
+            request, f"{what} not found", f"<h1>{what} not found</h1><p>{back}</p>", nav
+        )
+        response.status_code = 404
+        return response
+
     def page(self, request: Request, title: str, main: str, nav: str) -> Response:
         if request.headers.get(PARTIAL_HEADER):
             return HTMLResponse(main)
@@ -268,10 +276,7 @@ class Dashboard:
     async def job_page(self, request: Request) -> Response:
         job = self.engine.jobs.get(request.path_params["job_id"])
         if job is None:
-            main = f"<h1>Job not found</h1><p>{link('/_emulator/', 'Back to the jobs')}</p>"
-            response = self.page(request, "Job not found", main, "jobs")
-            response.status_code = 404
-            return response
+            return self.not_found(request, "Job", link("/_emulator/", "Back to the jobs"), "jobs")
         now = self.engine.now()
         state = job.state(now)
         sections = [
@@ -395,10 +400,8 @@ class Dashboard:
     async def webhook_page(self, request: Request) -> Response:
         delivery = self.engine.outbox.get(request.path_params["delivery_id"])
         if delivery is None:
-            main = f"<h1>Delivery not found</h1><p>{link(f'{UI}/webhooks', 'All deliveries')}</p>"
-            response = self.page(request, "Delivery not found", main, "webhooks")
-            response.status_code = 404
-            return response
+            back = link(f"{UI}/webhooks", "All deliveries")
+            return self.not_found(request, "Delivery", back, "webhooks")
         d = delivery
         pending = d.state == "pending"
         resend = (
