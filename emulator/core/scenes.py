@@ -995,30 +995,27 @@ def rug(p: Painter, cx: float, floor: float, width: float) -> None:
     if look.rug == "round":
         p.d.ellipse([cx - w / 2, floor - 0.08 * u, cx + w / 2, floor + 0.08 * u], fill=colour)
     elif look.rug == "runner":
-        p.d.polygon(
-            [
-                (cx - w * 0.45, floor - 0.05 * u),
-                (cx + w * 0.45, floor - 0.05 * u),
-                (cx + w * 0.55, floor + 0.08 * u),
-                (cx - w * 0.55, floor + 0.08 * u),
-            ],
-            fill=colour,
-        )
+        _floor_trapezoid(p, cx, (w * 0.45, floor - 0.05 * u), (w * 0.55, floor + 0.08 * u), colour)
         p.d.line(
             [(cx - w * 0.5, floor + 0.015 * u), (cx + w * 0.5, floor + 0.015 * u)],
             fill=_rgba(look.body, 200),
             width=p.line * 3,
         )
     else:
-        p.d.polygon(
-            [
-                (cx - w * 0.42, floor - 0.07 * u),
-                (cx + w * 0.42, floor - 0.07 * u),
-                (cx + w * 0.5, floor + 0.08 * u),
-                (cx - w * 0.5, floor + 0.08 * u),
-            ],
-            fill=colour,
-        )
+        _floor_trapezoid(p, cx, (w * 0.42, floor - 0.07 * u), (w * 0.5, floor + 0.08 * u), colour)
+
+
+def _floor_trapezoid(
+    p: Painter,
+    cx: float,
+    far: tuple[float, float],
+    near: tuple[float, float],
+    fill: tuple[int, int, int, int],
+) -> None:
+    """A flat shape on the floor seen in perspective: (half width, y) of its far and near edges."""
+    (far_half, far_y), (near_half, near_y) = far, near
+    corners = [(cx - far_half, far_y), (cx + far_half, far_y)]
+    p.d.polygon([*corners, (cx + near_half, near_y), (cx - near_half, near_y)], fill=fill)
 
 
 def bed(p: Painter, cx: float, floor: float, s: float = 1.0) -> None:
