@@ -482,6 +482,25 @@ def raw_http(
 
 
 # --------------------------------------------------------------------------------------------------
+# Deeply nested JSON (issue 9, item 4)
+
+DEEP_JSON = "[" * 10_000 + "]" * 10_000  # a JSON text nested 10000 levels deep
+
+
+def deeply_nested_bodies(field_template: bytes) -> pytest.MarkDecorator:
+    """Parametrizes `body` with a JSON body nested 10000 levels deep, whole (`body`) and as the
+    value of a field (`field`): `field_template` is an otherwise valid body with `%s` where that
+    field's value goes, e.g. `b'{"image_url": "https://example.com/a.jpg", "config": %s}'`."""
+    deep = DEEP_JSON.encode()
+    return pytest.mark.parametrize("body", [deep, field_template % deep], ids=["body", "field"])
+
+
+def post_json_bytes(client: Any, path: str, body: bytes) -> httpx.Response:
+    """POST `body` as it is, labelled JSON, with a vendor client's `request(method, path, ...)`."""
+    return client.request("POST", path, content=body, headers={"Content-Type": "application/json"})
+
+
+# --------------------------------------------------------------------------------------------------
 # Assertions
 
 

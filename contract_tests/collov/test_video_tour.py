@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from ..support import DEEP_JSON
 from .client import (
     FONTS,
     FRAME_SIZES,
@@ -106,8 +107,7 @@ def test_each_wrong_field_is_named(collov: CollovClient, fields, mentions):
 
 @pytest.mark.parametrize("encoding", ["multipart", "form", "json"])
 def test_images_nested_too_deep_are_refused_naming_the_field(collov: CollovClient, encoding):
-    deep = "[" * 10_000 + "]" * 10_000
-    response = collov.tour(tour_body(images=deep), encoding=encoding)
+    response = collov.tour(tour_body(images=DEEP_JSON), encoding=encoding)
     refusal(response, 400, "images", "nested deeper")
 
 

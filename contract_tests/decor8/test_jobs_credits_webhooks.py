@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ..support import EmulatorControl, WebhookReceiver
+from ..support import DEEP_JSON, EmulatorControl, WebhookReceiver
 from .client import SLUG, Decor8Client, assert_error, info_of, jpeg_bytes, source_url
 
 pytestmark = pytest.mark.emulator_only
@@ -175,6 +175,5 @@ def test_webhooks_data_without_a_url_is_accepted_and_ignored(decor8: Decor8Clien
 
 @pytest.mark.parametrize("encoding", ["json", "form", "multipart"])
 def test_webhooks_data_nested_too_deep_is_refused_naming_it(decor8: Decor8Client, encoding):
-    deep = "[" * 10_000 + "]" * 10_000
-    response = decor8.post(ROOM, room_body(webhooks_data=deep), encoding=encoding)
+    response = decor8.post(ROOM, room_body(webhooks_data=DEEP_JSON), encoding=encoding)
     assert_error(response, 400, "InvalidParameter", "nested deeper", starts_with="webhooks_data")

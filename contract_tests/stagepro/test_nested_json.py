@@ -5,28 +5,24 @@ from __future__ import annotations
 
 import pytest
 
-from ..support import EmulatorControl
+from ..support import DEEP_JSON, EmulatorControl, deeply_nested_bodies, post_json_bytes
 from .client import StageProClient, assert_error
 from .receiver import ChallengeReceiver
-
-DEEP = b"[" * 10_000 + b"]" * 10_000
-DEEP_IN_A_FIELD = b'{"type": "edit", "input": {"prompt": ' + DEEP + b"}}"
 
 
 @pytest.mark.parametrize(
     "path",
     ["/jobs", "/batches", "/workflows", "/keys", "/webhooks", "/agent/sessions"],
 )
-@pytest.mark.parametrize("body", [DEEP, DEEP_IN_A_FIELD], ids=["body", "field"])
+@deeply_nested_bodies(b'{"type": "edit", "input": {"prompt": %s}}')
 def test_deeply_nested_json_is_a_400_naming_the_body(sp: StageProClient, path: str, body: bytes):
-    response = sp.request("POST", path, content=body, headers={"Content-Type": "application/json"})
-    error = assert_error(response, 400, "validation_error")
+    error = assert_error(post_json_bytes(sp, path, body), 400, "validation_error")
     assert "nested deeper than" in error["message"], error
 
 
 @pytest.mark.emulator_only
 def test_a_deeply_nested_challenge_answer_is_no_echo(sp: StageProClient, emulator: EmulatorControl):
-    with ChallengeReceiver(reply=DEEP) as deep:
+    with ChallengeReceiver(reply=DEEP_JSON.encode()) as deep:
         created = sp.ok(sp.create_webhook({"url": deep.url_for("deep")}), 201)
         emulator.advance(0)
         assert len(deep.received("/deep")) == 1

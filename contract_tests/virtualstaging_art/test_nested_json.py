@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ..support import assert_error
+from ..support import assert_error, deeply_nested_bodies, post_json_bytes
 from .client import ArtClient
-
-DEEP = b"[" * 10_000 + b"]" * 10_000
-DEEP_IN_A_FIELD = b'{"image_url": "https://example.com/a.jpg", "room_type": ' + DEEP + b"}"
 
 
 @pytest.mark.parametrize(
@@ -22,7 +19,6 @@ DEEP_IN_A_FIELD = b'{"image_url": "https://example.com/a.jpg", "room_type": ' + 
         "/image/check-rendering-amount",
     ],
 )
-@pytest.mark.parametrize("body", [DEEP, DEEP_IN_A_FIELD], ids=["body", "field"])
+@deeply_nested_bodies(b'{"image_url": "https://example.com/a.jpg", "room_type": %s}')
 def test_deeply_nested_json_is_a_400(art: ArtClient, path: str, body: bytes):
-    response = art.request("POST", path, content=body, headers={"Content-Type": "application/json"})
-    assert_error(response, 400, "nested deeper than")
+    assert_error(post_json_bytes(art, path, body), 400, "nested deeper than")

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from ..support import deeply_nested_bodies, post_json_bytes
 from .client import VsaiClient, assert_message
-
-DEEP = b"[" * 10_000 + b"]" * 10_000
-DEEP_IN_A_FIELD = b'{"image_url": "https://example.com/a.jpg", "config": ' + DEEP + b"}"
 
 
 @pytest.mark.parametrize(
@@ -22,9 +20,6 @@ DEEP_IN_A_FIELD = b'{"image_url": "https://example.com/a.jpg", "config": ' + DEE
         "/user/webhook-secret",
     ],
 )
-@pytest.mark.parametrize("body", [DEEP, DEEP_IN_A_FIELD], ids=["body", "field"])
+@deeply_nested_bodies(b'{"image_url": "https://example.com/a.jpg", "config": %s}')
 def test_deeply_nested_json_is_a_400(vsai: VsaiClient, path: str, body: bytes):
-    response = vsai.request(
-        "POST", path, content=body, headers={"Content-Type": "application/json"}
-    )
-    assert_message(response, 400, "nested deeper than")
+    assert_message(post_json_bytes(vsai, path, body), 400, "nested deeper than")
