@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..support import ReceivedRequest, WebhookReceiver
+from ..support import EmulatorControl, ReceivedRequest, WebhookReceiver
+from .client import StageProClient
 
 
 class ChallengeReceiver(WebhookReceiver):
@@ -32,3 +33,20 @@ class ChallengeReceiver(WebhookReceiver):
             for r in self.received(path)
             if r.headers.get("X-StagePro-Event") != "webhook.verification"
         ]
+
+
+def register_unechoed(
+    sp: StageProClient, emulator: EmulatorControl, hook: ChallengeReceiver, name: str
+) -> dict[str, Any]:
+    """Register `hook`'s `name` path, which answers the challenge 200 but without the echo, and
+    check the endpoint stays pending verification; returns the created endpoint."""
+    created = sp.ok(sp.create_webhook({"url": hook.url_for(name)}), 201)
+    emulator.advance(0)
+    assert len(hook.received(name)) == 1
+    endpoint = sp.webhook(created["id"])
+    assert endpoint["status"] == "pending_verification"
+    assert endpoint["last_challenge"] == endpoint["last_challenge"] | {
+        "response_status": 200,
+        "echoed": False,
+    }
+    return created

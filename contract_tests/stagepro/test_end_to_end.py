@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import time
+from typing import Any
 
 import pytest
 
@@ -24,12 +25,13 @@ pytestmark = pytest.mark.emulator_only
 
 
 def test_workflow_with_verified_signed_webhooks(
-    sp: StageProClient, emulator: EmulatorControl, receiver: ChallengeReceiver
+    sp: StageProClient,
+    emulator: EmulatorControl,
+    receiver: ChallengeReceiver,
+    active_endpoint: dict[str, Any],
 ):
+    endpoint = active_endpoint  # registered, challenged and verified
     upload = sp.ok(sp.upload(make_image("JPEG", (1200, 900)), "kitchen.jpg"), 201)
-    endpoint = sp.ok(sp.create_webhook({"url": receiver.url_for("stagepro")}), 201)
-    emulator.advance(0)
-    assert sp.webhook(endpoint["id"])["status"] == "active"
 
     workflow = sp.ok(
         sp.create_workflow(
@@ -55,7 +57,7 @@ def test_workflow_with_verified_signed_webhooks(
     emulator.advance(JOB_SECONDS)
 
     # deliveries due at one moment go out concurrently: their order of arrival is free
-    events = sorted(receiver.events("/stagepro"), key=lambda r: r.json["type"] == "batch.completed")
+    events = sorted(receiver.events("/hooks"), key=lambda r: r.json["type"] == "batch.completed")
     assert [r.headers["X-StagePro-Event"] for r in events] == ["job.completed"] * 3 + [
         "batch.completed"
     ]

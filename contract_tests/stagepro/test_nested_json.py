@@ -7,7 +7,7 @@ import pytest
 
 from ..support import DEEP_JSON, EmulatorControl, deeply_nested_bodies, post_json_bytes
 from .client import StageProClient, assert_error
-from .receiver import ChallengeReceiver
+from .receiver import ChallengeReceiver, register_unechoed
 
 
 @pytest.mark.parametrize(
@@ -23,12 +23,4 @@ def test_deeply_nested_json_is_a_400_naming_the_body(sp: StageProClient, path: s
 @pytest.mark.emulator_only
 def test_a_deeply_nested_challenge_answer_is_no_echo(sp: StageProClient, emulator: EmulatorControl):
     with ChallengeReceiver(reply=DEEP_JSON.encode()) as deep:
-        created = sp.ok(sp.create_webhook({"url": deep.url_for("deep")}), 201)
-        emulator.advance(0)
-        assert len(deep.received("/deep")) == 1
-        endpoint = sp.webhook(created["id"])
-    assert endpoint["status"] == "pending_verification"
-    assert endpoint["last_challenge"] == endpoint["last_challenge"] | {
-        "response_status": 200,
-        "echoed": False,
-    }
+        register_unechoed(sp, emulator, deep, "deep")

@@ -25,7 +25,7 @@ from .client import (
     make_key,
     photo_url,
 )
-from .receiver import ChallengeReceiver
+from .receiver import ChallengeReceiver, register_unechoed
 
 pytestmark = pytest.mark.emulator_only
 
@@ -53,15 +53,7 @@ def test_an_endpoint_that_does_not_echo_stays_unverified(
     sp: StageProClient, emulator: EmulatorControl
 ):
     with ChallengeReceiver(echo=False) as silent:
-        created = sp.ok(sp.create_webhook({"url": silent.url_for("x")}), 201)
-        emulator.advance(0)
-        assert len(silent.received("/x")) == 1
-        endpoint = sp.webhook(created["id"])
-        assert endpoint["status"] == "pending_verification"
-        assert endpoint["last_challenge"] == endpoint["last_challenge"] | {
-            "response_status": 200,
-            "echoed": False,
-        }
+        created = register_unechoed(sp, emulator, silent, "x")
         body = job_body() | {"webhook_endpoint_id": created["id"]}
         error = assert_error(sp.create_job(body), 400, "validation_error", "webhook_endpoint_id")
         assert "verification" in error["message"]
