@@ -482,6 +482,17 @@ def raw_http(
 
 
 # --------------------------------------------------------------------------------------------------
+# Parametrization
+
+
+def each_documented_value(**enums: list[str]) -> pytest.MarkDecorator:
+    """Parametrizes `field, value` with every documented value of each enum field given, e.g.
+    `each_documented_value(font=FONTS, music=MUSIC)`; ids read `font=Oswald`."""
+    cases = [pytest.param(name, v, id=f"{name}={v}") for name, vs in enums.items() for v in vs]
+    return pytest.mark.parametrize(("field", "value"), cases)
+
+
+# --------------------------------------------------------------------------------------------------
 # Deeply nested JSON (issue 9, item 4)
 
 DEEP_JSON = "[" * 10_000 + "]" * 10_000  # a JSON text nested 10000 levels deep

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ..support import EmulatorControl
+from ..support import EmulatorControl, each_documented_value
 from .client import (
     OMIT,
     ROOM_TYPES,
@@ -84,14 +84,9 @@ def test_staging_over_an_emptied_room(collov: CollovClient, finish):
     assert collov.fetch_image(staged).size == collov.fetch_image(emptied).size
 
 
-@pytest.mark.parametrize("room_type", ROOM_TYPES)
-def test_every_documented_room_type(loaded: CollovClient, room_type):
-    assert loaded.record_ok(loaded.generate_ok(roomType=room_type))["roomType"] == room_type
-
-
-@pytest.mark.parametrize("style", STYLES)
-def test_every_documented_style(loaded: CollovClient, style):
-    assert loaded.record_ok(loaded.generate_ok(style=style))["style"] == style
+@each_documented_value(roomType=ROOM_TYPES, style=STYLES)
+def test_every_documented_room_type_and_style(loaded: CollovClient, field: str, value: str):
+    assert loaded.record_ok(loaded.generate_ok(**{field: value}))[field] == value
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ..support import DEEP_JSON
+from ..support import DEEP_JSON, each_documented_value
 from .client import (
     FONTS,
     FRAME_SIZES,
@@ -111,14 +111,9 @@ def test_images_nested_too_deep_are_refused_naming_the_field(collov: CollovClien
     refusal(response, 400, "images", "nested deeper")
 
 
-@pytest.mark.parametrize("font", FONTS)
-def test_every_documented_font(loaded: CollovClient, font):
-    assert loaded.video_info_ok(loaded.tour_ok(font=font))["font"] == font
-
-
-@pytest.mark.parametrize("music", MUSIC)
-def test_every_documented_tune(loaded: CollovClient, music):
-    assert loaded.video_info_ok(loaded.tour_ok(music=music))["music"] == music
+@each_documented_value(font=FONTS, music=MUSIC)
+def test_every_documented_font_and_tune(loaded: CollovClient, field: str, value: str):
+    assert loaded.video_info_ok(loaded.tour_ok(**{field: value}))[field] == value
 
 
 def test_declared_image_sizes_change_nothing(collov: CollovClient, finish):
