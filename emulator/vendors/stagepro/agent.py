@@ -381,6 +381,7 @@ class AgentEndpoints:
 
     @operation(
         body=m.Render,
+        body_required=False,  # an empty body renders with the defaults
         response=a.Job,
         status=202,
         errors=a.CHARGED | EXPIRED | {409: "not_ready_to_render"},

@@ -389,6 +389,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
 
     @operation(
         body=m.Regenerate,
+        body_required=False,  # an empty body takes the parent's metadata and endpoint
         response=a.Job,
         status=202,
         errors=a.CHARGED | {409: "job_not_completed"},
@@ -472,7 +473,13 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
             a.ApiKeyList.model_validate({"data": [self.keys.view(k) for k in keys]}).model_dump()
         )
 
-    @operation(body=m.CreateKey, response=a.CreatedApiKey, status=201, errors=a.WITH_BODY)
+    @operation(
+        body=m.CreateKey,
+        body_required=False,
+        response=a.CreatedApiKey,
+        status=201,
+        errors=a.WITH_BODY,
+    )
     async def create_key(self, request: Request) -> Response:
         """A new API key; its secret is shown in this answer only (the body may be empty)."""
         me = self.caller(request, "create_key")
