@@ -23,12 +23,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, get_args
 
 from pydantic import BaseModel
 
 from . import __version__
 from .client import EmulatorClient, EmulatorError, parse_duration
+from .core.faults import FaultAction
 from .core.http import load_json
 from .core.server import Servers, StartupFailed
 from .settings import Settings, SettingsProblem, env_name, flag_name, load_settings
@@ -335,14 +336,18 @@ def _fault_rows(rules: list[Any]) -> str:
 
 def cmd_faults(client: EmulatorClient, args: argparse.Namespace) -> None:
     if args.action == "add":
-        rule = client.add_fault(
-            args.vendor,
-            operation=args.operation,
-            action=args.fault_action,
-            status=args.status,
-            message=args.message,
-            times=args.times,
-        )
+        given = {
+            "operation": args.operation,
+            "action": args.fault_action,
+            "status": args.status,
+            "message": args.message,
+            "retry_after": args.retry_after,
+            "delay": args.delay,
+            "probability": args.probability,
+            "seed": args.seed,
+            "times": args.times,
+        }
+        rule = client.add_fault(args.vendor, **{k: v for k, v in given.items() if v is not None})
         _print(args, rule, lambda r: _fault_rows([r]))
     elif args.action == "clear":
         client.clear_faults()
@@ -434,11 +439,15 @@ def _client_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     faults.add_argument("--vendor", help="vendor slug (add)")
     faults.add_argument("--operation", default="*", help="handler name or * (add)")
     faults.add_argument(
-        "--action", dest="fault_action", choices=["error", "fail_job"], default="error"
+        "--action", dest="fault_action", choices=get_args(FaultAction), default="error"
     )
-    faults.add_argument("--status", type=int, default=503)
-    faults.add_argument("--message")
-    faults.add_argument("--times", type=int, help="how many matches (default unlimited)")
+    faults.add_argument("--status", type=int, help="error status (default 503; rate_limit 429)")
+    faults.add_argument("--message", help="message in the vendor's envelope")
+    faults.add_argument("--retry-after", type=int, help="seconds, sent as Retry-After")
+    faults.add_argument("--delay", type=float, help="latency: real seconds added")
+    faults.add_argument("--probability", type=float, help="chance a matching call fires (0-1)")
+    faults.add_argument("--seed", type=int, help="the probability's draws repeat for a seed")
+    faults.add_argument("--times", type=int, help="how many firings (default unlimited)")
     requests = add("requests", cmd_requests, "the request journal: list, count, clear, on, off")
     requests.add_argument("action", nargs="?", choices=["list", "count", "clear", "on", "off"])
     owner(requests)

@@ -197,7 +197,9 @@ class _Endpoints:
         return self._call("GET", "/faults", _parser(list[FaultView]))
 
     def add_fault(self, vendor: str, **rule: Any) -> FaultView:
-        """operation=, action= ("error" | "fail_job"), status=, message=, times=."""
+        """Fields of `core.faults.FaultRule`: operation=, action= ("error", "rate_limit",
+        "latency", "drop", "fail_job"), status=, message=, retry_after=, delay=, probability=,
+        seed=, times=."""
         return self._call("POST", "/faults", _parser(FaultView), json={"vendor": vendor, **rule})
 
     def remove_fault(self, fault_id: str) -> None:

@@ -94,6 +94,44 @@ def test_faults(emu: EmulatorServer, capsys: pytest.CaptureFixture[str]) -> None
     assert rule in cli(emu, capsys, "faults")
     assert "removed" in cli(emu, capsys, "faults", "remove", rule)
     cli(emu, capsys, "faults", "add", "--vendor", ART, "--action", "fail_job")
+    limited = cli(
+        emu,
+        capsys,
+        "faults",
+        "add",
+        "--vendor",
+        ART,
+        "--action",
+        "rate_limit",
+        "--retry-after",
+        "30",
+        "--probability",
+        "0.5",
+        "--seed",
+        "7",
+        "--json",
+    )
+    limited = json.loads(limited)
+    assert (limited["status"], limited["retry_after"]) == (429, 30)  # the action's own default
+    assert (limited["probability"], limited["seed"]) == (0.5, 7)
+    slow = json.loads(
+        cli(
+            emu,
+            capsys,
+            "faults",
+            "add",
+            "--vendor",
+            ART,
+            "--action",
+            "latency",
+            "--delay",
+            "0.2",
+            "--times",
+            "1",
+            "--json",
+        )
+    )
+    assert (slow["action"], slow["delay"], slow["times"]) == ("latency", 0.2, 1)
     assert "cleared" in cli(emu, capsys, "faults", "clear")
     assert json.loads(cli(emu, capsys, "faults", "--json")) == []
 
