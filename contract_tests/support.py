@@ -14,6 +14,8 @@ Nothing here knows a vendor; each vendor's package builds its client on top of i
 
 from __future__ import annotations
 
+import base64
+import copy
 import io
 import json
 import re
@@ -27,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import httpx
@@ -190,6 +192,64 @@ class EmulatorControl:
             yield added
         finally:
             self.remove_fault(added["id"])
+
+
+# --------------------------------------------------------------------------------------------------
+# The base of every vendor's contract client
+
+
+class VendorClient:
+    """What every vendor's thin contract client shares: the session's httpx client, the vendor's
+    root URL (`Target.vendor_root`), this test's key in the vendor's auth header and the base path
+    the documented paths are relative to. Each vendor adds one method per documented endpoint,
+    returning raw `httpx.Response`s so each test asserts on statuses and bodies itself."""
+
+    base = ""  # the documented paths' prefix under the root, e.g. "/v2"
+    auth_header = "Authorization"
+    auth_scheme = "Bearer "  # what stands before the key in `auth_header`
+
+    def __init__(
+        self, http: httpx.Client, root: str, api_key: str | None, base: str | None = None
+    ) -> None:
+        self.http, self.root, self.api_key = http, root.rstrip("/"), api_key
+        if base is not None:
+            self.base = base
+
+    def _with(self, **fields: Any) -> Self:
+        clone = copy.copy(self)
+        clone.__dict__.update(fields)
+        return clone
+
+    def with_key(self, api_key: str | None) -> Self:
+        """The same client with another key (None: no auth header at all)."""
+        return self._with(api_key=api_key)
+
+    def with_base(self, base: str) -> Self:
+        return self._with(base=base)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        if self.api_key is None:
+            return {}
+        return {self.auth_header: f"{self.auth_scheme}{self.api_key}"}
+
+    def url(self, path: str, base: str | None = None) -> str:
+        return f"{self.root}{self.base if base is None else base}{path}"
+
+    def request(self, method: str, path: str, base: str | None = None, **kw: Any) -> httpx.Response:
+        headers = self.headers | kw.pop("headers", {})
+        return self.http.request(method, self.url(path, base), headers=headers, **kw)
+
+    def get_media(self, url: str) -> httpx.Response:
+        """GET a result URL as a browser would (no key), asserting it is there."""
+        response = self.http.get(url)
+        assert response.status_code == 200, f"GET {url} -> {response.status_code}"
+        return response
+
+    def image_at(self, url: str) -> tuple[str, Image.Image]:
+        """GET a result URL: (content type, decoded image)."""
+        response = self.get_media(url)
+        return response.headers.get("content-type", ""), decode_image(response.content)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -426,6 +486,10 @@ def decode_image(data: bytes) -> Image.Image:
     img = Image.open(io.BytesIO(data))
     img.load()
     return img
+
+
+def data_url(data: bytes, content_type: str = "image/jpeg") -> str:
+    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
 
 
 PIL_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}

@@ -17,6 +17,8 @@ import av
 import httpx
 from PIL import Image
 
+from ..support import VendorClient, decode_image
+
 SLUG = "collov"
 BASE = "/flair/enterpriseApi"  # [DOC]
 HOST = "api.collov.ai"  # [DOC]
@@ -134,12 +136,6 @@ def refusal(response: httpx.Response, status: int, *mentions: str, http: int | N
     return message
 
 
-def decode_image(data: bytes) -> Image.Image:
-    img = Image.open(io.BytesIO(data))
-    img.load()
-    return img
-
-
 def probe_video(data: bytes) -> dict[str, Any]:
     """What a player sees in an MP4: codec, pixel format, size, decoded frames, seconds."""
     with av.open(io.BytesIO(data)) as container:
@@ -156,9 +152,14 @@ def probe_video(data: bytes) -> dict[str, Any]:
         }
 
 
-class CollovClient:
-    """`backoff`: retry a 429 after its Retry-After, as the one public client does [CLIENT] (for
+class CollovClient(VendorClient):
+    """Paths are relative to `BASE`; the key goes as the header `apiKey` [DOC].
+
+    `backoff`: retry a 429 after its Retry-After, as the one public client does [CLIENT] (for
     runs against the real vendor; on the emulator the tests turn the rate limit off instead)."""
+
+    base = BASE
+    auth_header, auth_scheme = "apiKey", ""
 
     def __init__(
         self,
@@ -168,26 +169,16 @@ class CollovClient:
         encoding: Encoding = "multipart",
         backoff: bool = False,
     ) -> None:
-        self.http, self.root, self.api_key = http, root.rstrip("/"), api_key
+        super().__init__(http, root, api_key)
         self.encoding, self.backoff = encoding, backoff
 
-    def with_key(self, api_key: str | None) -> CollovClient:
-        return CollovClient(self.http, self.root, api_key, self.encoding, self.backoff)
-
     def encoded(self, encoding: Encoding) -> CollovClient:
-        return CollovClient(self.http, self.root, self.api_key, encoding, self.backoff)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"apiKey": self.api_key} if self.api_key is not None else {}
-
-    def url(self, path: str) -> str:
-        return f"{self.root}{BASE}{path}"
+        return self._with(encoding=encoding)
 
     def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
-        headers = self.headers | kw.pop("headers", {})
+        headers = kw.pop("headers", {})
         for attempt in range(6):
-            response = self.http.request(method, self.url(path), headers=headers, **kw)
+            response = super().request(method, path, headers=headers, **kw)
             if not (self.backoff and response.status_code == 429 and attempt < 5):
                 return response
             time.sleep(min(30, float(response.headers.get("retry-after", 2**attempt))))
@@ -263,8 +254,7 @@ class CollovClient:
     # results
 
     def fetch(self, url: str, content_type: str) -> bytes:
-        response = self.http.get(url)
-        assert response.status_code == 200, f"GET {url} -> {response.status_code}"
+        response = self.get_media(url)
         assert response.headers["content-type"] == content_type, response.headers
         assert int(response.headers["content-length"]) == len(response.content)
         return response.content

@@ -8,13 +8,14 @@ the SDK monorepo, [INFERRED] the emulator's reading where nothing public says.
 
 from __future__ import annotations
 
-import base64
 import io
 import uuid
 from typing import Any
 
 import httpx
 from PIL import Image
+
+from ..support import VendorClient, data_url
 
 SLUG = "decor8"
 ENCODINGS = ("json", "form", "multipart")
@@ -72,18 +73,8 @@ def png_bytes(img: Image.Image) -> bytes:
     return buf.getvalue()
 
 
-def data_url(data: bytes, content_type: str = "image/jpeg") -> str:
-    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
-
-
 def jpeg_data_url(size: tuple[int, int] = (640, 480), **kw: Any) -> str:
     return data_url(jpeg_bytes(size, **kw))
-
-
-def decode(data: bytes) -> Image.Image:
-    img = Image.open(io.BytesIO(data))
-    img.load()
-    return img
 
 
 def fitted(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
@@ -149,16 +140,8 @@ def as_text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-class Decor8Client:
-    def __init__(self, http: httpx.Client, root: str, api_key: str | None):
-        self.http, self.root, self.api_key = http, root.rstrip("/"), api_key
-
-    def with_key(self, api_key: str | None) -> Decor8Client:
-        return Decor8Client(self.http, self.root, api_key)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.api_key}"} if self.api_key is not None else {}
+class Decor8Client(VendorClient):
+    """Paths are relative to the vendor root; the key goes as `Authorization: Bearer`."""
 
     def post(
         self,
@@ -171,33 +154,23 @@ class Decor8Client:
         """POST `body` in `encoding`; `image` goes as the multipart file `input_image` (named
         input_image.jpg, as both SDKs send it) and forces multipart."""
         body = body or {}
-        headers = self.headers | kw.pop("headers", {})
-        url = f"{self.root}{path}"
         if image is not None or encoding == "multipart":
             files: dict[str, Any] = {k: (None, as_text(v)) for k, v in body.items()}
             if image is not None:
                 files["input_image"] = ("input_image.jpg", image)
             if not files:
                 files = {"_": (None, "")}
-            return self.http.post(url, files=files, headers=headers, **kw)
+            return self.request("POST", path, files=files, **kw)
         if encoding == "form":
             data = {k: as_text(v) for k, v in body.items()}
-            return self.http.post(url, data=data, headers=headers, **kw)
-        return self.http.post(url, json=body, headers=headers, **kw)
+            return self.request("POST", path, data=data, **kw)
+        return self.request("POST", path, json=body, **kw)
 
     def speak_friend_and_enter(self, **kw: Any) -> httpx.Response:
-        return self.http.get(
-            f"{self.root}/speak_friend_and_enter", headers=self.headers | kw.pop("headers", {})
-        )
+        return self.request("GET", "/speak_friend_and_enter", **kw)
 
     def ok(self, path: str, body: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
         return info_of(self.post(path, body, **kw))
-
-    def fetch(self, url: str) -> tuple[str, Image.Image]:
-        """GET a result URL: (content type, decoded image)."""
-        response = self.http.get(url)
-        assert response.status_code == 200, f"GET {url} -> {response.status_code}"
-        return response.headers.get("content-type", ""), decode(response.content)
 
     def check_images(self, images: list[dict[str, Any]], size: tuple[int, int]) -> None:
         """Each image has a uuid, a served URL and the real size of the picture behind it."""
@@ -206,7 +179,7 @@ class Decor8Client:
             uuid.UUID(image["uuid"])
             uuids.add(image["uuid"])
             assert (image["width"], image["height"]) == size, image
-            kind, img = self.fetch(image["url"])
+            kind, img = self.image_at(image["url"])
             assert kind == "image/jpeg" and img.format == "JPEG"
             assert img.size == size
         assert len(uuids) == len(images)

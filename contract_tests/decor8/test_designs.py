@@ -8,13 +8,12 @@ import base64
 
 import pytest
 
+from ..support import data_url, decode_image
 from .client import (
     BASE_EDGE,
     ENCODINGS,
     Decor8Client,
     assert_error,
-    data_url,
-    decode,
     fitted,
     info_of,
     jpeg_bytes,
@@ -188,11 +187,11 @@ def test_generate_designs_answers_base64_and_url(decor8: Decor8Client):
     info = decor8.ok("/generate_designs", body, image=jpeg_bytes((1024, 768)))
     assert len(info["images"]) == 2
     for image in info["images"]:
-        img = decode(base64.b64decode(image["data"], validate=True))
+        img = decode_image(base64.b64decode(image["data"], validate=True))
         assert img.format == "JPEG" and img.size == (768, 576)
         assert (image["width"], image["height"]) == img.size
         assert "captions" not in image
-        _, served = decor8.fetch(image["url"])
+        _, served = decor8.image_at(image["url"])
         assert served.size == img.size
 
 

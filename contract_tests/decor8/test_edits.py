@@ -10,14 +10,13 @@ from typing import Any
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+from ..support import data_url, decode_image
 from .client import (
     BASE_EDGE,
     ENCODINGS,
     Decor8Client,
     assert_error,
     assert_scaled,
-    data_url,
-    decode,
     info_of,
     jpeg_bytes,
     jpeg_data_url,
@@ -37,7 +36,7 @@ def one_image(decor8: Decor8Client, path: str, body: dict[str, Any], **kw: Any) 
     info = decor8.ok(path, body, **kw)
     [image] = info["images"]
     decor8.check_images([image], PHOTO_OUT)
-    return decor8.fetch(image["url"])[1]
+    return decor8.image_at(image["url"])[1]
 
 
 # 4-5. priming
@@ -51,9 +50,9 @@ def test_prime_walls_for_room(decor8: Decor8Client, encoding):
 def test_prime_the_room_walls_answers_base64(decor8: Decor8Client):
     info = decor8.ok("/prime_the_room_walls", image=jpeg_bytes(PHOTO))
     [image] = info["images"]
-    img = decode(base64.b64decode(image["data"]))
+    img = decode_image(base64.b64decode(image["data"]))
     assert img.size == PHOTO_OUT == (image["width"], image["height"])
-    assert decor8.fetch(image["url"])[1].size == PHOTO_OUT
+    assert decor8.image_at(image["url"])[1].size == PHOTO_OUT
 
 
 def test_prime_the_room_walls_needs_the_file(decor8: Decor8Client):
@@ -199,7 +198,7 @@ def test_remove_objects_under_the_mask_only(decor8: Decor8Client, encoding):
     mask.paste(255, (0, 0, PHOTO[0] // 2, PHOTO[1]))  # the left half
     body = {"input_image_url": red, "mask_image_url": data_url(png_bytes(mask), "image/png")}
     info = decor8.ok("/remove_objects_from_room", body, encoding=encoding)
-    img = decor8.fetch(info["image"]["url"])[1]
+    img = decor8.image_at(info["image"]["url"])[1]
     w, h = img.size
     assert img.size == PHOTO_OUT
     removed = saturation(img, (w // 16, h // 8, w * 6 // 16, h // 3))
@@ -230,17 +229,17 @@ def test_remove_objects_with_an_outside_mask(decor8: Decor8Client):
 def test_upscale_image(decor8: Decor8Client, size, factor):
     info = decor8.ok("/upscale_image", {"scale_factor": factor}, image=jpeg_bytes(size))
     assert set(info) == {"upscaled_image"}
-    img = decode(base64.b64decode(info["upscaled_image"], validate=True))
+    img = decode_image(base64.b64decode(info["upscaled_image"], validate=True))
     assert img.format == "JPEG"
     assert img.size == (size[0] * factor, size[1] * factor)
 
 
 def test_upscale_default_factor_is_2_and_json_works(decor8: Decor8Client):
     info = decor8.ok("/upscale_image", image=jpeg_bytes((300, 200)))
-    assert decode(base64.b64decode(info["upscaled_image"])).size == (600, 400)
+    assert decode_image(base64.b64decode(info["upscaled_image"])).size == (600, 400)
     body = {"input_image": jpeg_data_url((300, 200)), "scale_factor": "1"}
     info = decor8.ok("/upscale_image", body)
-    assert decode(base64.b64decode(info["upscaled_image"])).size == (300, 200)
+    assert decode_image(base64.b64decode(info["upscaled_image"])).size == (300, 200)
 
 
 def test_upscale_limits(decor8: Decor8Client):

@@ -9,8 +9,8 @@ import base64
 
 import pytest
 
-from ..support import EmulatorControl, WebhookReceiver
-from .client import Decor8Client, decode, fitted, jpeg_data_url
+from ..support import EmulatorControl, WebhookReceiver, decode_image
+from .client import Decor8Client, fitted, jpeg_data_url
 
 pytestmark = pytest.mark.emulator_only
 
@@ -48,14 +48,14 @@ def test_remove_stage_prime_upscale(
     [delivery] = webhook_receiver.received("/d8/done")
     assert delivery.json["info"] == staged
 
-    _, first = decor8.fetch(staged["images"][0]["url"])
+    _, first = decor8.image_at(staged["images"][0]["url"])
     primed = decor8.ok("/prime_the_room_walls", image=_jpeg(first.resize((640, 480))))
     [image] = primed["images"]
     primed_bytes = base64.b64decode(image["data"])
-    assert decode(primed_bytes).size == (768, 576)
+    assert decode_image(primed_bytes).size == (768, 576)
 
     upscaled = decor8.ok("/upscale_image", {"scale_factor": 2}, image=primed_bytes)
-    assert decode(base64.b64decode(upscaled["upscaled_image"])).size == (1536, 1152)
+    assert decode_image(base64.b64decode(upscaled["upscaled_image"])).size == (1536, 1152)
 
     meters = account()["meters"]
     assert meters["images_generated"] == 1 + 2 + 1 + 1 + 1

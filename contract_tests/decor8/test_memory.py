@@ -21,7 +21,8 @@ from tests.test_memory_bounds import (
     truncated_jpeg,
 )
 
-from .client import assert_error, data_url
+from ..support import data_url
+from .client import assert_error
 
 pytestmark = [
     pytest.mark.emulator_only,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import json
 import uuid
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from ..support import new_api_key
+from ..support import VendorClient, new_api_key
 
 SLUG = "stagepro"
 BASE = "/api/v1"  # [DOC]
@@ -118,12 +117,6 @@ def expected_signature(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def decode(data: bytes) -> Image.Image:
-    img = Image.open(io.BytesIO(data))
-    img.load()
-    return img
-
-
 def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, Any]]:
     """(event, parsed data) of a text/event-stream, one at a time as lines arrive."""
     event, data = "message", []
@@ -138,23 +131,10 @@ def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, Any]]:
             data.append(line[5:].lstrip())
 
 
-class StageProClient:
-    def __init__(self, http: httpx.Client, root: str, api_key: str | None) -> None:
-        self.http, self.root, self.api_key = http, root.rstrip("/"), api_key
+class StageProClient(VendorClient):
+    """Paths are relative to `BASE`; the key goes as `Authorization: Bearer`."""
 
-    def with_key(self, api_key: str | None) -> StageProClient:
-        return StageProClient(self.http, self.root, api_key)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.api_key}"} if self.api_key is not None else {}
-
-    def url(self, path: str) -> str:
-        return f"{self.root}{BASE}{path}"
-
-    def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
-        headers = self.headers | kw.pop("headers", {})
-        return self.http.request(method, self.url(path), headers=headers, **kw)
+    base = BASE
 
     def ok(self, response: httpx.Response, status: int = 200) -> Any:
         assert response.status_code == status, f"{response.status_code}: {response.text[:600]}"
@@ -235,6 +215,4 @@ class StageProClient:
     # images
 
     def fetch(self, url: str) -> Image.Image:
-        response = self.http.get(url)
-        assert response.status_code == 200, f"GET {url} -> {response.status_code}"
-        return decode(response.content)
+        return self.image_at(url)[1]

@@ -14,7 +14,8 @@ import pytest
 from tests import test_memory_bounds as bounds
 from tests.test_memory_bounds import RSS_LIMIT_KB, RssSampler, _kb, bilevel_png
 
-from .client import ASPECT_SIZES, JOB_SECONDS, StageProClient, decode, job_body, make_key
+from ..support import decode_image
+from .client import ASPECT_SIZES, JOB_SECONDS, StageProClient, job_body, make_key
 
 pytestmark = pytest.mark.emulator_only
 
@@ -58,7 +59,7 @@ def test_server_rss_stays_bounded_cropping_big_photos(serve: tuple[str, int]) ->
                 job = sp.job(job_id)
                 assert job["status"] == "completed", job
                 [image] = job["output"]["images"]
-                picture = decode(http.get(image["url"]).content)
+                picture = decode_image(http.get(image["url"]).content)
                 assert picture.size == ASPECT_SIZES[photos[n % 2][2]]
     finally:
         rss.__exit__()

@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from ..support import VendorClient
+
 SLUG = "virtualstaging-art"
 PREFIXES = ("/api", "/v1")  # [DOC] "Equivalent /v1/... paths are also available"
 
@@ -43,28 +45,11 @@ def declutter_body(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not OMIT}
 
 
-class ArtClient:
-    def __init__(self, http: httpx.Client, root: str, api_key: str | None, prefix: str = "/api"):
-        self.http, self.root, self.api_key, self.prefix = http, root.rstrip("/"), api_key, prefix
+class ArtClient(VendorClient):
+    """Paths are relative to `base`, one of `PREFIXES` (/api by default); the key goes as
+    `Authorization: Bearer`."""
 
-    def with_key(self, api_key: str | None) -> ArtClient:
-        return ArtClient(self.http, self.root, api_key, self.prefix)
-
-    def with_prefix(self, prefix: str) -> ArtClient:
-        return ArtClient(self.http, self.root, self.api_key, prefix)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.api_key}"} if self.api_key is not None else {}
-
-    def url(self, path: str, prefix: str | None = None) -> str:
-        return f"{self.root}{self.prefix if prefix is None else prefix}{path}"
-
-    def request(
-        self, method: str, path: str, prefix: str | None = None, **kw: Any
-    ) -> httpx.Response:
-        headers = self.headers | kw.pop("headers", {})
-        return self.http.request(method, self.url(path, prefix), headers=headers, **kw)
+    base = "/api"
 
     # 1. Upload an image
 
@@ -122,16 +107,16 @@ class ArtClient:
 
     def subscribe(self, target_url: Any, event_type: Any) -> httpx.Response:
         body = {"target_url": target_url, "event_type": event_type}
-        return self.request("POST", "/webhooks", prefix="/v1", json=body)
+        return self.request("POST", "/webhooks", base="/v1", json=body)
 
     def subscriptions(self) -> httpx.Response:
-        return self.request("GET", "/webhooks", prefix="/v1")
+        return self.request("GET", "/webhooks", base="/v1")
 
     def unsubscribe(self, subscription_id: str) -> httpx.Response:
-        return self.request("DELETE", f"/webhooks/{subscription_id}", prefix="/v1")
+        return self.request("DELETE", f"/webhooks/{subscription_id}", base="/v1")
 
     def renders(self, **params: Any) -> httpx.Response:
-        return self.request("GET", "/renders", prefix="/v1", params=params)
+        return self.request("GET", "/renders", base="/v1", params=params)
 
     def render_rows(self, **params: Any) -> list[dict[str, Any]]:
         response = self.renders(**params)
@@ -139,4 +124,4 @@ class ArtClient:
         return response.json()
 
     def me(self) -> httpx.Response:
-        return self.request("GET", "/me", prefix="/v1")
+        return self.request("GET", "/me", base="/v1")

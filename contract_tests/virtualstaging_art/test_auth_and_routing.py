@@ -48,9 +48,9 @@ def _assert_refused_without_a_valid_token(client: ArtClient, method, path, body,
 
 
 def _assert_magic_keys(art_as, method, path, body, prefix):
-    invalid = art_as("invalid").with_prefix(prefix)
+    invalid = art_as("invalid").with_base(prefix)
     assert_error(_call(invalid, method, path, body, f"Bearer {invalid.api_key}"), 401)
-    blocked = art_as("blocked").with_prefix(prefix)
+    blocked = art_as("blocked").with_base(prefix)
     assert_error(_call(blocked, method, path, body, f"Bearer {blocked.api_key}"), 403)
 
 
@@ -69,7 +69,7 @@ def test_v1_endpoints_need_a_bearer_token(art_v1: ArtClient, method, path, body,
 @pytest.mark.emulator_only
 @pytest.mark.parametrize(("method", "path", "body"), IMAGE_ENDPOINTS, ids=_ids(IMAGE_ENDPOINTS))
 def test_image_endpoints_invalid_and_blocked_keys(art: ArtClient, art_as, method, path, body):
-    _assert_magic_keys(art_as, method, path, body, art.prefix)
+    _assert_magic_keys(art_as, method, path, body, art.base)
 
 
 @pytest.mark.emulator_only
@@ -142,7 +142,7 @@ def test_documented_base_url_and_real_host_routing(art: ArtClient, emulator, htt
         response = http.get(f"{emulator.url}/v1/me", headers=headers)
         assert response.status_code == 200, response.text
         response = http.post(
-            f"{emulator.url}{art.prefix}/image/check-status",
+            f"{emulator.url}{art.base}/image/check-status",
             headers=headers,
             json={"upload_id": "nope"},
         )

@@ -103,7 +103,7 @@ def test_subscriptions_are_per_account(art_v1: ArtClient, new_key):
 )
 def test_invalid_subscription_is_400(art_v1: ArtClient, body, field):
     art = art_v1
-    response = art.request("POST", "/webhooks", prefix="/v1", json=body)
+    response = art.request("POST", "/webhooks", base="/v1", json=body)
     assert_error(response, 400, field)
 
 
@@ -111,7 +111,7 @@ def test_invalid_subscription_is_400(art_v1: ArtClient, body, field):
 def test_subscription_body_must_be_a_json_object(art_v1: ArtClient, raw):
     art = art_v1
     response = art.request(
-        "POST", "/webhooks", prefix="/v1", content=raw, headers={"Content-Type": "application/json"}
+        "POST", "/webhooks", base="/v1", content=raw, headers={"Content-Type": "application/json"}
     )
     assert_error(response, 400)
 

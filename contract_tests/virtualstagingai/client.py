@@ -8,7 +8,6 @@ Tags as in notes.md: [D-EP] endpoints page (docs.txt), [D-WH] webhooks page, [D-
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import io
@@ -18,7 +17,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from ..support import error_message
+from ..support import VendorClient, data_url, error_message
 
 SLUG = "virtualstagingai"
 V2 = "/v2"
@@ -71,10 +70,6 @@ def jpeg_bytes(size: tuple[int, int] = (640, 480), color: tuple[int, int, int] =
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=80)
     return buf.getvalue()
-
-
-def data_url(data: bytes, content_type: str = "image/jpeg") -> str:
-    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
 
 
 def jpeg_data_url(size: tuple[int, int] = (640, 480), **kw: Any) -> str:
@@ -144,32 +139,11 @@ def sign(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def decode(data: bytes) -> Image.Image:
-    img = Image.open(io.BytesIO(data))
-    img.load()
-    return img
+class VsaiClient(VendorClient):
+    """Paths are relative to `base` (v2 by default); the key goes as `Authorization: Api-Key`."""
 
-
-class VsaiClient:
-    def __init__(self, http: httpx.Client, root: str, api_key: str | None, base: str = V2):
-        self.http, self.root, self.api_key, self.base = http, root.rstrip("/"), api_key, base
-
-    def with_key(self, api_key: str | None) -> VsaiClient:
-        return VsaiClient(self.http, self.root, api_key, self.base)
-
-    def with_base(self, base: str) -> VsaiClient:
-        return VsaiClient(self.http, self.root, self.api_key, base)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Api-Key {self.api_key}"} if self.api_key is not None else {}
-
-    def url(self, path: str, base: str | None = None) -> str:
-        return f"{self.root}{self.base if base is None else base}{path}"
-
-    def request(self, method: str, path: str, base: str | None = None, **kw: Any) -> httpx.Response:
-        headers = self.headers | kw.pop("headers", {})
-        return self.http.request(method, self.url(path, base), headers=headers, **kw)
+    base = V2
+    auth_scheme = "Api-Key "
 
     # v2 [D-EP]
 
@@ -246,14 +220,6 @@ class VsaiClient:
 
     def v1(self, method: str, path: str, **kw: Any) -> httpx.Response:
         return self.request(method, path, base=V1, **kw)
-
-    # images
-
-    def fetch(self, url: str) -> tuple[str, Image.Image]:
-        """GET a result URL: (content type, decoded image)."""
-        response = self.http.get(url)
-        assert response.status_code == 200, f"GET {url} -> {response.status_code}"
-        return response.headers.get("content-type", ""), decode(response.content)
 
 
 def items(render: dict[str, Any]) -> list[dict[str, Any]]:

@@ -44,7 +44,7 @@ def test_analyze_is_synchronous_with_a_mask(vsai: VsaiClient, base):
     assert body["status"] == "done"
     assert isinstance(body["percentage_masked"], (int, float))
     assert 0 <= body["percentage_masked"] <= 100
-    kind, mask = vsai.fetch(body["result_url"])
+    kind, mask = vsai.image_at(body["result_url"])
     assert kind == "image/png" and mask.format == "PNG"
     assert mask.size == size  # the source's size
     histogram = mask.convert("L").histogram()
@@ -90,7 +90,7 @@ def test_analyze_with_webhook_answers_early_then_calls_back(
     assert payload["event_type"] == "analysis_completion"
     assert payload["id"] == early["id"]
     assert isinstance(payload["timestamp"], int)
-    _, mask = vsai.fetch(payload["result_url"])
+    _, mask = vsai.image_at(payload["result_url"])
     assert mask.size == (640, 480)
     assert abs(_white_share(mask) - payload["percentage_masked"]) <= 0.1
 
@@ -124,7 +124,7 @@ def _result_urls(vsai: VsaiClient, finish, *sources: str, **config) -> list[str]
     for render in renders:
         [variation] = items(vsai.render_ok(render["id"]))
         url = variation["result"]["url"]
-        vsai.fetch(url)
+        vsai.image_at(url)
         urls.append(url)
     return urls
 

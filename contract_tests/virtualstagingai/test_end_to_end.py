@@ -68,11 +68,11 @@ def test_removal_and_staging_with_signed_webhooks(
         assert variation["status"] == "done"
         [payload] = [p for p in payloads if p["variation_id"] == variation["id"]]
         assert payload["result"] == variation["result"]
-        kind, img = vsai.fetch(variation["result"]["url"])
+        kind, img = vsai.image_at(variation["result"]["url"])
         assert kind == "image/jpeg" and img.format == "JPEG"
         assert img.size == (1536, 864)  # the 16:9 photo at the 1536 px floor
-        kind, optimized = vsai.fetch(variation["result"]["optimized_url"])
+        kind, optimized = vsai.image_at(variation["result"]["optimized_url"])
         assert kind == "image/webp" and optimized.size == img.size
-        _, thumb = vsai.fetch(variation["result"]["thumbnail_url"])
+        _, thumb = vsai.image_at(variation["result"]["thumbnail_url"])
         assert max(thumb.size) < 1536
         assert abs(thumb.size[0] / thumb.size[1] - 16 / 9) < 0.02

@@ -26,7 +26,7 @@ def _result(vsai: VsaiClient, finish, config: dict[str, Any]) -> Image.Image:
     finish()
     [variation] = items(vsai.render_ok(render["id"]))
     assert variation["status"] == "done", variation
-    return vsai.fetch(variation["result"]["url"])[1].convert("RGB")
+    return vsai.image_at(variation["result"]["url"])[1].convert("RGB")
 
 
 def _sky(img: Image.Image) -> tuple[float, float, float]:

@@ -479,13 +479,13 @@ def test_results_are_jpeg_webp_and_thumbnail(vsai: VsaiClient, finish):
     [variation] = items(vsai.render_ok(render["id"]))
     result = variation["result"]
     assert set(result) >= {"url", "optimized_url", "thumbnail_url"}
-    kind, main = vsai.fetch(result["url"])
+    kind, main = vsai.image_at(result["url"])
     assert kind == "image/jpeg" and main.format == "JPEG"
     assert 1536 <= max(main.size) <= 3072  # [C-LL] default >=1536, up to 3072 long edge
-    kind, optimized = vsai.fetch(result["optimized_url"])
+    kind, optimized = vsai.image_at(result["optimized_url"])
     assert kind == "image/webp" and optimized.format == "WEBP"
     assert optimized.size == main.size
-    kind, thumb = vsai.fetch(result["thumbnail_url"])
+    kind, thumb = vsai.image_at(result["thumbnail_url"])
     assert thumb.format in ("JPEG", "WEBP", "PNG") and kind.startswith("image/")
     assert max(thumb.size) < max(main.size)
 
@@ -507,7 +507,7 @@ def test_output_resolution(vsai: VsaiClient, finish, source, resolution, long_ed
     render = vsai.create_ok(render_body(config, image_url=jpeg_data_url(source)))
     finish()
     [variation] = items(vsai.render_ok(render["id"]))
-    _, img = vsai.fetch(variation["result"]["url"])
+    _, img = vsai.image_at(variation["result"]["url"])
     assert max(img.size) == long_edge
     w, h = source
     assert abs(img.size[0] / img.size[1] - w / h) < 0.01  # the aspect ratio is kept
@@ -548,5 +548,5 @@ def test_wait_for_completion_returns_the_finished_render(vsai: VsaiClient, base)
     assert {v["status"] for v in items(render)} == {"done"}
     for variation in items(render):
         assert variation["result"]["url"].startswith("http")
-    _, img = vsai.fetch(by_type(render, "staging")[0]["result"]["url"])
+    _, img = vsai.image_at(by_type(render, "staging")[0]["result"]["url"])
     assert max(img.size) >= 1536

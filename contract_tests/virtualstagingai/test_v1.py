@@ -89,7 +89,7 @@ def test_create_and_poll(vsai: VsaiClient, emulator: EmulatorControl, finish):
     assert done["progress"] == 1
     assert len(done["outputs"]) == 1
     assert done["outputs_room_types"] == ["bed"] and done["outputs_styles"] == ["scandinavian"]
-    _, img = vsai.fetch(done["outputs"][0])
+    _, img = vsai.image_at(done["outputs"][0])
     assert max(img.size) >= 1536
 
 
@@ -106,7 +106,7 @@ def test_declutter_only(vsai: VsaiClient):
     assert response.status_code == 200, response.text
     created = response.json()
     assert set(created) == {"render_id", "result_image_url"}
-    _, img = vsai.fetch(created["result_image_url"])
+    _, img = vsai.image_at(created["result_image_url"])
     assert max(img.size) >= 1536
     v2 = vsai.render_ok(created["render_id"])
     assert [v["type"] for v in items(v2)] == ["removal"]
@@ -121,7 +121,7 @@ def test_declutter_and_stage(vsai: VsaiClient, mode):
     assert set(created) == {"render_id", "result_image_url", "removal_output"}
     assert created["result_image_url"] != created["removal_output"]
     for url in (created["result_image_url"], created["removal_output"]):
-        kind, _ = vsai.fetch(url)
+        kind, _ = vsai.image_at(url)
         assert kind == "image/jpeg"
     v2 = vsai.render_ok(created["render_id"])
     [removal] = by_type(v2, "removal")
@@ -155,7 +155,7 @@ def test_multipart_file_upload(vsai: VsaiClient):
     )
     assert response.status_code == 200, response.text
     created = response.json()
-    _, img = vsai.fetch(created["result_image_url"])
+    _, img = vsai.image_at(created["result_image_url"])
     assert max(img.size) >= 1536
     assert img.size == (1536, 864)  # the uploaded 16:9 photo, scaled to the 1536 floor
     polled = _get(vsai, created["render_id"])
