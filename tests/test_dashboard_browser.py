@@ -238,6 +238,20 @@ def test_fault_rules_are_added_and_removed(fresh: EmulatorServer, page: Page) ->
     page.get_by_text("No fault rules").wait_for()
     assert httpx.get(f"{fresh.url}/_emulator/faults").json() == []
 
+    form.locator("select[name=vendor]").select_option(ART)
+    form.locator("select[name=action]").select_option("rate_limit")
+    form.locator("input[name=retry_after]").fill("30")
+    form.locator("input[name=probability]").fill("0.5")
+    form.get_by_role("button", name="add").click()
+    page.locator("table.list td", has_text="rate_limit").wait_for()
+    [rule] = httpx.get(f"{fresh.url}/_emulator/faults").json()
+    assert (rule["action"], rule["status"], rule["retry_after"], rule["probability"]) == (
+        "rate_limit",
+        429,
+        30,
+        0.5,
+    )
+
 
 def test_reset_forgets_everything(fresh: EmulatorServer, page: Page) -> None:
     httpx.post(f"{fresh.url}/_emulator/accounts", json={"vendor": ART, "api_key": "gone"})
