@@ -492,6 +492,24 @@ def data_url(data: bytes, content_type: str = "image/jpeg") -> str:
     return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
 
 
+def jpeg_bytes(
+    size: tuple[int, int] = (640, 480),
+    color: tuple[int, int, int] = (120, 150, 180),
+    quality: int = 85,
+) -> bytes:
+    """A JPEG like a room photo: a wall colour and a lighter piece of furniture low in it."""
+    img = Image.new("RGB", size, color)
+    w, h = size
+    img.paste((230, 220, 200), (w // 5, h // 2, w // 2, (h * 4) // 5))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def jpeg_data_url(size: tuple[int, int] = (640, 480), **kw: Any) -> str:
+    return data_url(jpeg_bytes(size, **kw))
+
+
 PIL_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from ..support import VendorClient, data_url
+from ..support import VendorClient
 
 SLUG = "decor8"
 ENCODINGS = ("json", "form", "multipart")
@@ -58,23 +58,10 @@ def source_url(name: str = "room") -> str:
     return f"https://images.example.com/decor8-contract/{uuid.uuid4().hex}/{name}.jpg"
 
 
-def jpeg_bytes(size: tuple[int, int] = (640, 480), color: tuple[int, int, int] = (120, 150, 180)):
-    img = Image.new("RGB", size, color)
-    w, h = size
-    img.paste((230, 220, 200), (w // 5, h // 2, w // 2, (h * 4) // 5))
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=85)
-    return buf.getvalue()
-
-
 def png_bytes(img: Image.Image) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "PNG")
     return buf.getvalue()
-
-
-def jpeg_data_url(size: tuple[int, int] = (640, 480), **kw: Any) -> str:
-    return data_url(jpeg_bytes(size, **kw))
 
 
 def fitted(size: tuple[int, int], long_edge: int) -> tuple[int, int]:

@@ -8,17 +8,8 @@ import base64
 
 import pytest
 
-from ..support import data_url, decode_image
-from .client import (
-    BASE_EDGE,
-    ENCODINGS,
-    Decor8Client,
-    assert_error,
-    fitted,
-    info_of,
-    jpeg_bytes,
-    jpeg_data_url,
-)
+from ..support import data_url, decode_image, jpeg_bytes, jpeg_data_url
+from .client import BASE_EDGE, ENCODINGS, Decor8Client, assert_error, fitted, info_of
 
 # A real 3:2 photo (as a data URL [3P, PY docstring]), so that these tests hold against the real
 # API too; outside URLs the emulator would draw as synthetic rooms instead.

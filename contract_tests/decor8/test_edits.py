@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from ..support import data_url, decode_image
+from ..support import data_url, decode_image, jpeg_bytes, jpeg_data_url
 from .client import (
     BASE_EDGE,
     ENCODINGS,
@@ -18,8 +18,6 @@ from .client import (
     assert_error,
     assert_scaled,
     info_of,
-    jpeg_bytes,
-    jpeg_data_url,
     png_bytes,
     source_url,
 )

@@ -9,8 +9,8 @@ import base64
 
 import pytest
 
-from ..support import EmulatorControl, WebhookReceiver, decode_image
-from .client import Decor8Client, fitted, jpeg_data_url
+from ..support import EmulatorControl, WebhookReceiver, decode_image, jpeg_data_url
+from .client import Decor8Client, fitted
 
 pytestmark = pytest.mark.emulator_only
 

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from ..support import DEEP_JSON, EmulatorControl, WebhookReceiver
-from .client import SLUG, Decor8Client, assert_error, info_of, jpeg_bytes, source_url
+from ..support import DEEP_JSON, EmulatorControl, WebhookReceiver, jpeg_bytes
+from .client import SLUG, Decor8Client, assert_error, info_of, source_url
 
 pytestmark = pytest.mark.emulator_only
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import uuid
 from typing import Any
 
 import httpx
-from PIL import Image
 
-from ..support import VendorClient, data_url, error_message
+from ..support import VendorClient, error_message
 
 SLUG = "virtualstagingai"
 V2 = "/v2"
@@ -61,19 +59,6 @@ STYLES = [
 def source_url(name: str = "room") -> str:
     """An https image URL nobody else uses (the emulator never fetches outside URLs)."""
     return f"https://images.example.com/vsai-contract/{uuid.uuid4().hex}/{name}.jpg"
-
-
-def jpeg_bytes(size: tuple[int, int] = (640, 480), color: tuple[int, int, int] = (120, 150, 180)):
-    img = Image.new("RGB", size, color)
-    w, h = size
-    img.paste((230, 220, 200), (w // 5, h // 2, w // 2, (h * 4) // 5))
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=80)
-    return buf.getvalue()
-
-
-def jpeg_data_url(size: tuple[int, int] = (640, 480), **kw: Any) -> str:
-    return data_url(jpeg_bytes(size, **kw))
 
 
 def staging(room_type: str = "living", style: str = "modern", **extra: Any) -> dict[str, Any]:

@@ -7,17 +7,8 @@ from typing import Any
 
 import pytest
 
-from ..support import WebhookReceiver
-from .client import (
-    V1,
-    VsaiClient,
-    assert_message,
-    items,
-    jpeg_data_url,
-    render_body,
-    source_url,
-    staging,
-)
+from ..support import WebhookReceiver, jpeg_data_url
+from .client import V1, VsaiClient, assert_message, items, render_body, source_url, staging
 
 
 def _assert_analysis(body: dict[str, Any]) -> None:

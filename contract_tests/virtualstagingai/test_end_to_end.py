@@ -9,16 +9,8 @@ import hmac
 
 import pytest
 
-from ..support import EmulatorControl, WebhookReceiver
-from .client import (
-    JOB_SECONDS,
-    SIGNATURE_HEADER,
-    VsaiClient,
-    by_type,
-    items,
-    jpeg_data_url,
-    removal_and_staging,
-)
+from ..support import EmulatorControl, WebhookReceiver, jpeg_data_url
+from .client import JOB_SECONDS, SIGNATURE_HEADER, VsaiClient, by_type, items, removal_and_staging
 
 pytestmark = pytest.mark.emulator_only
 

@@ -8,14 +8,8 @@ from typing import Any
 import pytest
 from PIL import Image, ImageStat
 
-from .client import (
-    VsaiClient,
-    items,
-    jpeg_data_url,
-    removal_only,
-    render_body,
-    staging,
-)
+from ..support import jpeg_data_url
+from .client import VsaiClient, items, removal_only, render_body, staging
 
 pytestmark = pytest.mark.emulator_only
 PHOTO = jpeg_data_url((1536, 1024), color=(150, 150, 150))

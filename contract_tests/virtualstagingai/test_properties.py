@@ -13,8 +13,15 @@ from hypothesis import strategies as st
 
 from emulator.vendors.virtualstagingai import models as m
 
-from ..support import contract_settings, json_except, json_scalars, json_values, safe_text
-from .client import VsaiClient, jpeg_data_url, message_of
+from ..support import (
+    contract_settings,
+    jpeg_data_url,
+    json_except,
+    json_scalars,
+    json_values,
+    safe_text,
+)
+from .client import VsaiClient, message_of
 
 pytestmark = pytest.mark.emulator_only
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ..support import EmulatorControl
+from ..support import EmulatorControl, jpeg_data_url
 from .client import (
     LONG_RUNNING,
     OMIT,
@@ -18,7 +18,6 @@ from .client import (
     assert_message,
     by_type,
     items,
-    jpeg_data_url,
     removal_and_staging,
     removal_only,
     render_body,

@@ -6,17 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ..support import EmulatorControl
-from .client import (
-    ROOM_TYPES,
-    STYLES,
-    VsaiClient,
-    assert_message,
-    by_type,
-    items,
-    jpeg_bytes,
-    source_url,
-)
+from ..support import EmulatorControl, jpeg_bytes
+from .client import ROOM_TYPES, STYLES, VsaiClient, assert_message, by_type, items, source_url
 
 
 def _create(vsai: VsaiClient, **fields) -> dict:
