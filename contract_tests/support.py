@@ -482,6 +482,14 @@ def heic_bytes(width: int = 640, height: int = 480, brand: bytes = b"heic") -> b
     return ftyp + meta + _box(b"mdat", b"\x00" * 32)
 
 
+def json_ok(response: httpx.Response, status: int = 200) -> Any:
+    """The JSON body of a response that must have `status` (200 by default)."""
+    assert response.status_code == status, (
+        f"expected {status}, got {response.status_code}: {response.text[:600]}"
+    )
+    return response.json()
+
+
 def decode_image(data: bytes) -> Image.Image:
     img = Image.open(io.BytesIO(data))
     img.load()

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from ..support import VendorClient, new_api_key
+from ..support import VendorClient, json_ok, new_api_key
 
 SLUG = "stagepro"
 BASE = "/api/v1"  # [DOC]
@@ -136,9 +136,7 @@ class StageProClient(VendorClient):
 
     base = BASE
 
-    def ok(self, response: httpx.Response, status: int = 200) -> Any:
-        assert response.status_code == status, f"{response.status_code}: {response.text[:600]}"
-        return response.json()
+    ok = staticmethod(json_ok)  # sp.ok(response, 201): the JSON body of a response with that status
 
     # [DOC] endpoints
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from ..support import VendorClient
+from ..support import VendorClient, data_url, json_ok
 
 SLUG = "virtualstaging-art"
 PREFIXES = ("/api", "/v1")  # [DOC] "Equivalent /v1/... paths are also available"
@@ -63,14 +63,12 @@ class ArtClient(VendorClient):
         return self.request("POST", "/image/upload", json=body)
 
     def upload_data_url(self, data: bytes, content_type: str) -> httpx.Response:
-        url = f"data:{content_type};base64,{base64.b64encode(data).decode()}"
-        return self.request("POST", "/image/upload", json={"data_url": url})
+        body = {"data_url": data_url(data, content_type)}
+        return self.request("POST", "/image/upload", json=body)
 
     def upload(self, data: bytes, content_type: str = "image/jpeg") -> str:
         """Upload and return the image URL, asserting success."""
-        response = self.upload_file(data, content_type=content_type)
-        assert response.status_code == 200, response.text
-        return response.json()["url"]
+        return json_ok(self.upload_file(data, content_type=content_type))["url"]
 
     # 3. / 4. Submit renders
 
@@ -81,14 +79,10 @@ class ArtClient(VendorClient):
         return self.request("POST", "/image/render/declutter", json=body)
 
     def render_ok(self, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.render(body)
-        assert response.status_code == 200, response.text
-        return response.json()
+        return json_ok(self.render(body))
 
     def declutter_ok(self, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.declutter(body)
-        assert response.status_code == 200, response.text
-        return response.json()
+        return json_ok(self.declutter(body))
 
     # 5. / 6. Status and amounts
 
@@ -96,9 +90,7 @@ class ArtClient(VendorClient):
         return self.request("POST", "/image/check-status", json=body)
 
     def status_of(self, upload_id: str) -> str:
-        response = self.check_status({"upload_id": upload_id})
-        assert response.status_code == 200, response.text
-        return response.json()["status"]
+        return json_ok(self.check_status({"upload_id": upload_id}))["status"]
 
     def rendering_amount(self, body: Any) -> httpx.Response:
         return self.request("POST", "/image/check-rendering-amount", json=body)
@@ -119,9 +111,7 @@ class ArtClient(VendorClient):
         return self.request("GET", "/renders", base="/v1", params=params)
 
     def render_rows(self, **params: Any) -> list[dict[str, Any]]:
-        response = self.renders(**params)
-        assert response.status_code == 200, response.text
-        return response.json()
+        return json_ok(self.renders(**params))
 
     def me(self) -> httpx.Response:
         return self.request("GET", "/me", base="/v1")

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from ..support import VendorClient, error_message
+from ..support import VendorClient, error_message, json_ok
 
 SLUG = "virtualstagingai"
 V2 = "/v2"
@@ -139,9 +139,7 @@ class VsaiClient(VendorClient):
         return self.request("GET", "/user")
 
     def user_ok(self) -> dict[str, Any]:
-        response = self.user()
-        assert response.status_code == 200, response.text
-        return response.json()
+        return json_ok(self.user())
 
     def photos_used(self) -> int:
         return self.user_ok()["photosUsedThisPeriod"]["staging"]
@@ -150,17 +148,13 @@ class VsaiClient(VendorClient):
         return self.request("POST", "/renders", json=body)
 
     def create_ok(self, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.create(body)
-        assert response.status_code == 200, response.text
-        return response.json()
+        return json_ok(self.create(body))
 
     def renders(self, **params: Any) -> httpx.Response:
         return self.request("GET", "/renders", params=params)
 
     def render_count(self) -> int:
-        response = self.renders(limit=1)
-        assert response.status_code == 200, response.text
-        return response.json()["total_count"]
+        return json_ok(self.renders(limit=1))["total_count"]
 
     def render(self, render_id: str, **params: Any) -> httpx.Response:
         return self.request("GET", f"/renders/{render_id}", params=params)
@@ -168,17 +162,13 @@ class VsaiClient(VendorClient):
     def render_ok(self, render_id: str, include_variations: bool = True, **params: Any):
         if include_variations:
             params["include_variations"] = "true"
-        response = self.render(render_id, **params)
-        assert response.status_code == 200, response.text
-        return response.json()
+        return json_ok(self.render(render_id, **params))
 
     def variation(self, render_id: str, variation_id: str) -> httpx.Response:
         return self.request("GET", f"/renders/{render_id}/variations/{variation_id}")
 
     def variation_ok(self, render_id: str, variation_id: str) -> dict[str, Any]:
-        response = self.variation(render_id, variation_id)
-        assert response.status_code == 200, response.text
-        return response.json()
+        return json_ok(self.variation(render_id, variation_id))
 
     def add_variations(self, render_id: str, body: Any) -> httpx.Response:
         return self.request("POST", f"/renders/{render_id}/variations", json=body)
