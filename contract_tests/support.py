@@ -449,6 +449,12 @@ def _read_request_body(handler: BaseHTTPRequestHandler) -> bytes:
 # Images
 
 
+def unique_image_url(folder: str, name: str = "room") -> str:
+    """An https image URL nobody else uses (the emulator never fetches outside URLs, and ART makes
+    its exact string an upload group); `folder` tells one suite's URLs from another's."""
+    return f"https://images.example.com/{folder}/{uuid.uuid4().hex}/{name}.jpg"
+
+
 def make_image(
     fmt: str = "JPEG",
     size: tuple[int, int] = (64, 48),

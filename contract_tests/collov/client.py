@@ -10,14 +10,14 @@ from __future__ import annotations
 import io
 import json
 import time
-import uuid
+from functools import partial
 from typing import Any, Literal
 
 import av
 import httpx
 from PIL import Image
 
-from ..support import VendorClient, decode_image
+from ..support import VendorClient, decode_image, unique_image_url
 
 SLUG = "collov"
 BASE = "/flair/enterpriseApi"  # [DOC]
@@ -72,9 +72,8 @@ FRAME_SIZES = {  # [PROPOSED] the tour's frame per resolution and orientation
 Encoding = Literal["multipart", "form", "json"]
 
 
-def photo_url(name: str = "room") -> str:
-    """A public https image URL nobody else uses (the emulator never fetches outside URLs)."""
-    return f"https://images.example.com/collov-contract/{uuid.uuid4().hex}/{name}.jpg"
+# photo_url("kitchen"): an https image URL nobody else uses
+photo_url = partial(unique_image_url, "collov-contract")
 
 
 def staging_body(**fields: Any) -> dict[str, Any]:

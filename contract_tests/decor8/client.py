@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import io
 import uuid
+from functools import partial
 from typing import Any
 
 import httpx
 from PIL import Image
 
-from ..support import VendorClient
+from ..support import VendorClient, unique_image_url
 
 SLUG = "decor8"
 ENCODINGS = ("json", "form", "multipart")
@@ -53,9 +54,8 @@ GARDEN_STYLES = ("JAPANESE_ZEN", "MEDITERRANEAN", "california style garden", "xe
 FILE_ENDPOINTS = ("/generate_designs", "/prime_the_room_walls", "/upscale_image")
 
 
-def source_url(name: str = "room") -> str:
-    """An https image URL nobody else uses (the emulator never fetches outside URLs)."""
-    return f"https://images.example.com/decor8-contract/{uuid.uuid4().hex}/{name}.jpg"
+# source_url("kitchen"): an https image URL nobody else uses
+source_url = partial(unique_image_url, "decor8-contract")
 
 
 def png_bytes(img: Image.Image) -> bytes:

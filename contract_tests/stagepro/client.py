@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import uuid
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import httpx
 from PIL import Image
 
-from ..support import VendorClient, json_ok, new_api_key
+from ..support import VendorClient, json_ok, new_api_key, unique_image_url
 
 SLUG = "stagepro"
 BASE = "/api/v1"  # [DOC]
@@ -74,9 +74,8 @@ def make_key(*magic: str, mode: str = "live") -> str:
     return f"sk_{mode}_{new_api_key(*magic)}"
 
 
-def photo_url(name: str = "room") -> str:
-    """An https image URL nobody else uses (the emulator never fetches outside URLs)."""
-    return f"https://images.example.com/stagepro-contract/{uuid.uuid4().hex}/{name}.jpg"
+# photo_url("kitchen"): an https image URL nobody else uses
+photo_url = partial(unique_image_url, "stagepro-contract")
 
 
 def job_body(job_type: str = "virtual-stage", **input_fields: Any) -> dict[str, Any]:

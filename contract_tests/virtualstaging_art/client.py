@@ -4,12 +4,12 @@ raw `httpx.Response`s back so each test asserts on statuses and bodies itself.""
 from __future__ import annotations
 
 import base64
-import uuid
+from functools import partial
 from typing import Any
 
 import httpx
 
-from ..support import VendorClient, data_url, json_ok
+from ..support import VendorClient, data_url, json_ok, unique_image_url
 
 SLUG = "virtualstaging-art"
 PREFIXES = ("/api", "/v1")  # [DOC] "Equivalent /v1/... paths are also available"
@@ -27,9 +27,8 @@ class _Omit:
 OMIT: Any = _Omit()  # staging_body(room_type=OMIT) leaves the field out
 
 
-def source_url(name: str = "room") -> str:
-    """An https image URL nobody else uses: its exact string is its upload group."""
-    return f"https://images.example.com/contract/{uuid.uuid4().hex}/{name}.jpg"
+# source_url("kitchen"): an https image URL nobody else uses
+source_url = partial(unique_image_url, "contract")
 
 
 def staging_body(**overrides: Any) -> dict[str, Any]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import uuid
+from functools import partial
 from typing import Any
 
 import httpx
 
-from ..support import VendorClient, error_message, json_ok
+from ..support import VendorClient, error_message, json_ok, unique_image_url
 
 SLUG = "virtualstagingai"
 V2 = "/v2"
@@ -56,9 +56,8 @@ STYLES = [
 ]
 
 
-def source_url(name: str = "room") -> str:
-    """An https image URL nobody else uses (the emulator never fetches outside URLs)."""
-    return f"https://images.example.com/vsai-contract/{uuid.uuid4().hex}/{name}.jpg"
+# source_url("kitchen"): an https image URL nobody else uses
+source_url = partial(unique_image_url, "vsai-contract")
 
 
 def staging(room_type: str = "living", style: str = "modern", **extra: Any) -> dict[str, Any]:
