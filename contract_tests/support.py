@@ -2,12 +2,16 @@
 
 - `EmulatorControl`: the emulator's own `/_emulator` API over HTTP (clock, reset, accounts, jobs,
   webhook deliveries, fault rules), so the suite works against any running emulator.
+- `VendorClient`: the base of each vendor's thin client (key in the vendor's auth header, base
+  path, `request`, `with_key`/`with_base`, fetching results); `json_ok` for a response's JSON.
 - `WebhookReceiver`: a real HTTP server on 127.0.0.1 that records every POST it gets and can be told
-  to fail the first N of them, to test webhook retries.
-- Images: real JPEG/PNG/WebP bytes made with Pillow and a minimal HEIC/HEIF (ftyp + ispe boxes).
+  to fail the first N of them, to test webhook retries, or to `answer` with a body of its own.
+- Images: real JPEG/PNG/WebP bytes made with Pillow, data URLs, unique source URLs and a minimal
+  HEIC/HEIF (ftyp + ispe boxes).
 - `raw_http`: a request written byte for byte on a socket, for headers httpx will not lie about
-  (a Content-Length with no body behind it).
-- Assertions on the `{"error": ...}` envelopes and timestamps, and the hypothesis settings.
+  (a Content-Length with no body behind it); `DEEP_JSON` bodies nested 10000 levels deep.
+- Assertions on the `{"error": ...}` envelopes and timestamps, parametrizing over documented enum
+  values, the hypothesis settings and any-JSON strategies.
 
 Nothing here knows a vendor; each vendor's package builds its client on top of it.
 """
