@@ -167,3 +167,11 @@ def webhook_sink() -> Iterator[WebhookReceiver]:
     (so no delivery ever leaves the machine)."""
     with WebhookReceiver() as receiver:
         yield receiver
+
+
+@pytest.fixture(scope="module")
+def serve() -> Iterator[tuple[str, int]]:
+    """`staging-emulator serve` as its own process, for the memory tests: (base URL, pid)."""
+    from tests.test_memory_bounds import server
+
+    yield from server.__wrapped__()

@@ -532,6 +532,23 @@ PIL_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/we
 
 
 # --------------------------------------------------------------------------------------------------
+# Memory
+
+
+@contextmanager
+def rss_stays_bounded(pid: int) -> Iterator[None]:
+    """Samples the RSS of the server process `pid` while the block runs, then asserts its peak
+    (VmHWM) stayed under the memory tests' limit (tests/test_memory_bounds.py)."""
+    from tests.test_memory_bounds import RSS_LIMIT_KB, RssSampler, _kb
+
+    with RssSampler(pid) as rss:
+        yield
+    peak_kb = _kb(pid, "VmHWM")
+    print(f"\nserver RSS: peak sampled {rss.peak_kb // 1024} MB, VmHWM {peak_kb // 1024} MB")
+    assert peak_kb < RSS_LIMIT_KB
+
+
+# --------------------------------------------------------------------------------------------------
 # Raw HTTP
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import io
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -14,14 +13,11 @@ from PIL import Image
 
 from tests import test_memory_bounds as bounds
 from tests.test_memory_bounds import (
-    RSS_LIMIT_KB,
-    RssSampler,
-    _kb,
     bilevel_png,
     truncated_jpeg,
 )
 
-from ..support import data_url
+from ..support import data_url, rss_stays_bounded
 from .client import assert_error
 
 pytestmark = [
@@ -30,12 +26,6 @@ pytestmark = [
 ]
 KEY = {"Authorization": "Bearer sk_test_decor8_memory"}
 PHOTO = "https://example.com/room.jpg"
-
-
-@pytest.fixture(scope="module")
-def serve() -> Iterator[tuple[str, int]]:
-    """`staging-emulator serve` as its own process: (base URL, pid)."""
-    yield from bounds.server.__wrapped__()
 
 
 def remove_objects(http: httpx.Client, mask: str, photo: str = PHOTO) -> httpx.Response:
@@ -63,34 +53,27 @@ def test_server_rss_stays_bounded_through_big_masks_and_photos(serve: tuple[str,
     url, pid = serve
     big = data_url(bounds._big_gradient("JPEG", (8660, 5770)))  # 50 MP
     png_16mp = data_url(bilevel_png(4000, 4000), "image/png")
-    rss = RssSampler(pid).__enter__()
-    try:
-        with httpx.Client(base_url=url, trust_env=False, timeout=120) as http:
-            calls = [
-                lambda: remove_objects(http, png_16mp),
-                lambda: remove_objects(http, big),
-                lambda: remove_objects(http, png_16mp, big),
-                lambda: http.post(
-                    "/decor8/generate_designs_for_room",
-                    json={"input_image_url": big, "room_type": "BEDROOM", "design_style": "BOHO"},
-                    headers=KEY,
-                ),
-            ]
-            with concurrent.futures.ThreadPoolExecutor(8) as pool:
-                answers = list(pool.map(lambda call: call(), calls * 2))
-            results = []
-            for answer in answers:
-                assert answer.status_code == 200, answer.text[:300]
-                info = answer.json()["info"]
-                results += [info["image"]] if "image" in info else info["images"]
-            with concurrent.futures.ThreadPoolExecutor(8) as pool:
-                fetched = list(pool.map(lambda r: http.get(r["url"]), results))
-            for result, image in zip(results, fetched, strict=True):
-                assert image.status_code == 200
-                with Image.open(io.BytesIO(image.content)) as img:
-                    assert img.size == (result["width"], result["height"])
-    finally:
-        rss.__exit__()
-    peak_kb = _kb(pid, "VmHWM")
-    print(f"\nserver RSS: peak sampled {rss.peak_kb // 1024} MB, VmHWM {peak_kb // 1024} MB")
-    assert peak_kb < RSS_LIMIT_KB
+    with rss_stays_bounded(pid), httpx.Client(base_url=url, trust_env=False, timeout=120) as http:
+        calls = [
+            lambda: remove_objects(http, png_16mp),
+            lambda: remove_objects(http, big),
+            lambda: remove_objects(http, png_16mp, big),
+            lambda: http.post(
+                "/decor8/generate_designs_for_room",
+                json={"input_image_url": big, "room_type": "BEDROOM", "design_style": "BOHO"},
+                headers=KEY,
+            ),
+        ]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda call: call(), calls * 2))
+        results = []
+        for answer in answers:
+            assert answer.status_code == 200, answer.text[:300]
+            info = answer.json()["info"]
+            results += [info["image"]] if "image" in info else info["images"]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            fetched = list(pool.map(lambda r: http.get(r["url"]), results))
+        for result, image in zip(results, fetched, strict=True):
+            assert image.status_code == 200
+            with Image.open(io.BytesIO(image.content)) as img:
+                assert img.size == (result["width"], result["height"])

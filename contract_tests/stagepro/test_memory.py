@@ -6,24 +6,17 @@ parallel, stays under 300 MB."""
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from tests import test_memory_bounds as bounds
-from tests.test_memory_bounds import RSS_LIMIT_KB, RssSampler, _kb, bilevel_png
+from tests.test_memory_bounds import bilevel_png
 
-from ..support import decode_image
+from ..support import decode_image, rss_stays_bounded
 from .client import ASPECT_SIZES, JOB_SECONDS, StageProClient, job_body, make_key
 
 pytestmark = pytest.mark.emulator_only
-
-
-@pytest.fixture(scope="module")
-def serve() -> Iterator[tuple[str, int]]:
-    """`staging-emulator serve` as its own process: (base URL, pid)."""
-    yield from bounds.server.__wrapped__()
 
 
 def _cropped_job(sp: StageProClient, data: bytes, name: str, aspect: str) -> str:
@@ -42,27 +35,20 @@ def test_server_rss_stays_bounded_cropping_big_photos(serve: tuple[str, int]) ->
         (bounds._big_gradient("JPEG", (8660, 5770)), "big.jpg", "1:1"),  # 50 MP
         (bilevel_png(4000, 4000), "big.png", "16:9"),  # 16 MP
     ]
-    rss = RssSampler(pid).__enter__()
-    try:
-        with httpx.Client(timeout=300, trust_env=False) as http:
-            clients = [StageProClient(http, f"{url}/stagepro", make_key()) for _ in range(4)]
-            with concurrent.futures.ThreadPoolExecutor(4) as pool:
-                jobs = list(
-                    pool.map(
-                        lambda n: (clients[n], _cropped_job(clients[n], *photos[n % 2])),
-                        range(4),
-                    )
+    with rss_stays_bounded(pid), httpx.Client(timeout=300, trust_env=False) as http:
+        clients = [StageProClient(http, f"{url}/stagepro", make_key()) for _ in range(4)]
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            jobs = list(
+                pool.map(
+                    lambda n: (clients[n], _cropped_job(clients[n], *photos[n % 2])),
+                    range(4),
                 )
-            advanced = http.post(f"{url}/_emulator/clock/advance", json={"seconds": JOB_SECONDS})
-            assert advanced.status_code == 200, advanced.text
-            for n, (sp, job_id) in enumerate(jobs):
-                job = sp.job(job_id)
-                assert job["status"] == "completed", job
-                [image] = job["output"]["images"]
-                picture = decode_image(http.get(image["url"]).content)
-                assert picture.size == ASPECT_SIZES[photos[n % 2][2]]
-    finally:
-        rss.__exit__()
-    peak_kb = _kb(pid, "VmHWM")
-    print(f"\nserver RSS: peak sampled {rss.peak_kb // 1024} MB, VmHWM {peak_kb // 1024} MB")
-    assert peak_kb < RSS_LIMIT_KB
+            )
+        advanced = http.post(f"{url}/_emulator/clock/advance", json={"seconds": JOB_SECONDS})
+        assert advanced.status_code == 200, advanced.text
+        for n, (sp, job_id) in enumerate(jobs):
+            job = sp.job(job_id)
+            assert job["status"] == "completed", job
+            [image] = job["output"]["images"]
+            picture = decode_image(http.get(image["url"]).content)
+            assert picture.size == ASPECT_SIZES[photos[n % 2][2]]
