@@ -43,7 +43,20 @@ from hypothesis import strategies as st
 from PIL import Image
 
 # --------------------------------------------------------------------------------------------------
-# API keys
+# Bodies and API keys
+
+
+class _Omit:
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT: Any = _Omit()  # a body helper's `field=OMIT` leaves the field out
+
+
+def without_omitted(body: dict[str, Any]) -> dict[str, Any]:
+    """`body` without the fields given as OMIT."""
+    return {k: v for k, v in body.items() if v is not OMIT}
 
 
 def new_api_key(*magic: str) -> str:

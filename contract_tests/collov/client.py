@@ -17,7 +17,7 @@ import av
 import httpx
 from PIL import Image
 
-from ..support import VendorClient, decode_image, unique_image_url
+from ..support import VendorClient, decode_image, unique_image_url, without_omitted
 
 SLUG = "collov"
 BASE = "/flair/enterpriseApi"  # [DOC]
@@ -79,22 +79,14 @@ photo_url = partial(unique_image_url, "collov-contract")
 def staging_body(**fields: Any) -> dict[str, Any]:
     """A valid generateImgOnCommon body, `fields` added or replacing (OMIT leaves one out)."""
     body = {"uploadUrl": photo_url(), "roomType": "living room", "style": "modern"} | fields
-    return {k: v for k, v in body.items() if v is not OMIT}
+    return without_omitted(body)
 
 
 def tour_body(photos: int = 2, **fields: Any) -> dict[str, Any]:
     """A valid vgs/task body with `images` as a list (sent as a JSON string in a form)."""
     images = [{"imageUrl": photo_url(f"p{i}"), "width": 768, "height": 769} for i in range(photos)]
     body = {"images": images, "resolution": "720p", "orientation": "Landscape"} | fields
-    return {k: v for k, v in body.items() if v is not OMIT}
-
-
-class _Omit:
-    def __repr__(self) -> str:
-        return "OMIT"
-
-
-OMIT: Any = _Omit()
+    return without_omitted(body)
 
 
 def envelope(response: httpx.Response) -> dict[str, Any]:

@@ -11,11 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ..support import contract_settings
+from ..support import OMIT, contract_settings, without_omitted
 from .client import (
     FONTS,
     MUSIC,
-    OMIT,
     ORIENTATIONS,
     RESOLUTIONS,
     ROOM_TYPES,
@@ -108,7 +107,7 @@ def one_wrong_design_field(draw) -> tuple[dict[str, Any], str, str]:
     if encoding == "json" and field in ("uploadUrl", "roomType", "style") and draw(st.booleans()):
         bad = draw(st.integers() | st.booleans() | st.lists(st.just("x"), max_size=2))
     body[field] = bad
-    return {k: v for k, v in body.items() if v is not OMIT}, field, encoding
+    return without_omitted(body), field, encoding
 
 
 @contract_settings(max_examples=60)
@@ -204,7 +203,7 @@ def one_wrong_tour_field(draw) -> tuple[dict[str, Any], str, str]:
         if field in ("resolution", "orientation") and draw(st.booleans()):
             bad = OMIT
     body[field] = bad
-    return {k: v for k, v in body.items() if v is not OMIT}, field, draw(ENCODINGS)
+    return without_omitted(body), field, draw(ENCODINGS)
 
 
 @contract_settings(max_examples=50)

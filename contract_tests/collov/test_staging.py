@@ -7,17 +7,8 @@ import re
 
 import pytest
 
-from ..support import EmulatorControl, each_documented_value
-from .client import (
-    OMIT,
-    ROOM_TYPES,
-    STYLES,
-    CollovClient,
-    ok_data,
-    photo_url,
-    refusal,
-    staging_body,
-)
+from ..support import OMIT, EmulatorControl, each_documented_value
+from .client import ROOM_TYPES, STYLES, CollovClient, ok_data, photo_url, refusal, staging_body
 
 TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 RECORD_KEYS = {"id", "status", "generateUrl", "failReason", "createTime", "durationTime"}

@@ -7,18 +7,8 @@ import json
 
 import pytest
 
-from ..support import DEEP_JSON, each_documented_value
-from .client import (
-    FONTS,
-    FRAME_SIZES,
-    MUSIC,
-    OMIT,
-    CollovClient,
-    ok_data,
-    photo_url,
-    refusal,
-    tour_body,
-)
+from ..support import DEEP_JSON, OMIT, each_documented_value
+from .client import FONTS, FRAME_SIZES, MUSIC, CollovClient, ok_data, photo_url, refusal, tour_body
 
 pytestmark = pytest.mark.emulator_only
 

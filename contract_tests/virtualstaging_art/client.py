@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from ..support import VendorClient, data_url, json_ok, unique_image_url
+from ..support import VendorClient, data_url, json_ok, unique_image_url, without_omitted
 
 SLUG = "virtualstaging-art"
 PREFIXES = ("/api", "/v1")  # [DOC] "Equivalent /v1/... paths are also available"
@@ -17,14 +17,6 @@ PREFIXES = ("/api", "/v1")  # [DOC] "Equivalent /v1/... paths are also available
 # Upper bound of a render job's duration on the emulator's clock (the docs give none; the emulator
 # takes tens of seconds like the vendor). Advancing this far finishes every job just created.
 JOB_SECONDS = 60
-
-
-class _Omit:
-    def __repr__(self) -> str:
-        return "OMIT"
-
-
-OMIT: Any = _Omit()  # staging_body(room_type=OMIT) leaves the field out
 
 
 # source_url("kitchen"): an https image URL nobody else uses
@@ -35,13 +27,13 @@ def staging_body(**overrides: Any) -> dict[str, Any]:
     """A valid minimal staging request ([DOC] required: image_url, room_type, style)."""
     body: dict[str, Any] = {"image_url": source_url(), "room_type": "living", "style": "modern"}
     body.update(overrides)
-    return {k: v for k, v in body.items() if v is not OMIT}
+    return without_omitted(body)
 
 
 def declutter_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"image_url": source_url()}
     body.update(overrides)
-    return {k: v for k, v in body.items() if v is not OMIT}
+    return without_omitted(body)
 
 
 class ArtClient(VendorClient):

@@ -7,8 +7,8 @@ import pytest
 
 from emulator.vendors.virtualstaging_art import models as m
 
-from ..support import assert_error
-from .client import OMIT, ArtClient, declutter_body, source_url, staging_body
+from ..support import OMIT, assert_error
+from .client import ArtClient, declutter_body, source_url, staging_body
 
 CLASSIC_ROOMS = [r for r in m.ROOM_TYPES if r not in m.PREMIUM_ROOM_TYPES]
 CLASSIC_STYLES = [s for s in m.STYLES if s not in m.PREMIUM_STYLES]

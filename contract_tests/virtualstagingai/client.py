@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from ..support import VendorClient, error_message, json_ok, unique_image_url
+from ..support import VendorClient, error_message, json_ok, unique_image_url, without_omitted
 
 SLUG = "virtualstagingai"
 V2 = "/v2"
@@ -84,15 +84,7 @@ def render_body(config: Any = None, **fields: Any) -> dict[str, Any]:
         "image_url": source_url(),
     }
     body.update(fields)
-    return {k: v for k, v in body.items() if v is not OMIT}
-
-
-class _Omit:
-    def __repr__(self) -> str:
-        return "OMIT"
-
-
-OMIT: Any = _Omit()  # render_body(image_url=OMIT) leaves the field out
+    return without_omitted(body)
 
 
 def message_of(response: httpx.Response) -> str:

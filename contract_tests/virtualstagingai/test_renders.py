@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from ..support import EmulatorControl, jpeg_data_url
+from ..support import OMIT, EmulatorControl, jpeg_data_url, without_omitted
 from .client import (
     LONG_RUNNING,
-    OMIT,
     ROOM_TYPES,
     STYLES,
     VsaiClient,
@@ -137,7 +136,7 @@ def test_mid_century_modern_alias(vsai: VsaiClient):
 @pytest.mark.parametrize("sky_style", [OMIT, "dusk", "golden", "blue"])
 def test_day_to_dusk_and_sky_styles(vsai: VsaiClient, type_, sky_style):
     config = {"type": type_, "sky_style": sky_style}
-    config = {k: v for k, v in config.items() if v is not OMIT}
+    config = without_omitted(config)
     render = vsai.create_ok(render_body(config, variation_count=2))
     assert_render(render, total=2)
     for variation in items(render):
@@ -349,7 +348,7 @@ def test_neither_config_nor_configs_is_400(vsai: VsaiClient):
 )
 def test_config_or_configs_error_starts_with_the_field(vsai: VsaiClient, fields):
     body = render_body() | fields
-    body = {k: v for k, v in body.items() if v is not OMIT}
+    body = without_omitted(body)
     assert_message(vsai.create(body), 400, starts_with="config")
 
 

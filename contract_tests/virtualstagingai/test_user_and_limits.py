@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ..support import EmulatorControl
-from .client import OMIT, SLUG, VsaiClient, assert_message, render_body, staging
+from ..support import OMIT, EmulatorControl
+from .client import SLUG, VsaiClient, assert_message, render_body, staging
 
 
 def test_user_shape(vsai: VsaiClient):
