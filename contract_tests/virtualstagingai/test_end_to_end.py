@@ -4,13 +4,20 @@ receiver, then every signed delivery verified and every result image fetched and
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 import pytest
 
 from ..support import EmulatorControl, WebhookReceiver, jpeg_data_url
-from .client import JOB_SECONDS, SIGNATURE_HEADER, VsaiClient, by_type, items, removal_and_staging
+from .client import (
+    JOB_SECONDS,
+    SIGNATURE_HEADER,
+    VsaiClient,
+    by_type,
+    items,
+    removal_and_staging,
+    sign,
+)
 
 pytestmark = pytest.mark.emulator_only
 
@@ -37,8 +44,7 @@ def test_removal_and_staging_with_signed_webhooks(
     assert len(received) == 3
     payloads = []
     for request in received:
-        expected = hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
-        assert hmac.compare_digest(request.headers[SIGNATURE_HEADER], expected)
+        assert hmac.compare_digest(request.headers[SIGNATURE_HEADER], sign(secret, request.body))
         assert request.answered == 200
         payloads.append(request.json)
     assert {p["event_type"] for p in payloads} == {"done"}
