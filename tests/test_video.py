@@ -130,10 +130,11 @@ def test_photos_are_decoded_within_the_shared_budget_at_the_size_the_frames_need
     attack = bilevel_png()  # 13000 x 13000: past the PNG pixel limit, never decoded
     info = probe(video.render(spec(2), [buf.getvalue(), attack]))
     assert info["size"] == (320, 180)
-    # the 12 MP PNG decoded whole (4 bytes a pixel) to 346x260; the attack never decoded; then
-    # the encoder's share for the whole encode, with the photo kept as a small JPEG meanwhile
+    # the 12 MP PNG decoded whole (its peak, 8 bytes a pixel: the decoded pixels and their RGB
+    # conversion) to 346x260; the attack never decoded; then the encoder's share for the whole
+    # encode, with the photo kept as a small JPEG meanwhile
     [decode, encode] = held
-    assert decode == 4000 * 3000 * 4 + 346 * 260 * 4
+    assert decode == 4000 * 3000 * 8 + 346 * 260 * 4
     assert 0 < encode - 320 * 180 * video.ENCODER_BYTES_PER_PIXEL < 30_000
 
 

@@ -56,7 +56,9 @@ _HEIF_BRANDS = {
 }
 # Bytes per pixel a full decode holds: Pillow keeps RGB as 4 bytes; WebP passes through the
 # decoder's canvas and a bytes copy before the image itself.
-_DECODE_BYTES_PER_PIXEL = {"image/jpeg": 4, "image/png": 4, "image/webp": 12}
+# Peak bytes per decoded pixel: Pillow keeps RGB(A) at 4 bytes a pixel, and a rotation or a mode
+# conversion holds a second buffer beside the first until it is done.
+_DECODE_BYTES_PER_PIXEL = {"image/jpeg": 8, "image/png": 8, "image/webp": 12}
 
 # Pillow's own bomb check warns at 89 MP, above our limits: the refusal below says it in words.
 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -244,17 +246,19 @@ def decode_at(data: bytes, size: tuple[int, int]) -> Image.Image | None:
     if info.content_type not in _PILLOW_FORMATS:
         return None
     try:
-        with open_image(data, info.content_type) as img:
-            if info.content_type == "image/jpeg":
-                rotated = _rotated(img)
-                img.draft("RGB", (size[1], size[0]) if rotated else size)
-            img.load()
-            upright = ImageOps.exif_transpose(img)
-            rgb = upright.convert("RGB") if upright.mode != "RGB" else upright
-            del upright
-            if rgb.size == size:
-                return rgb
-            return rgb.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        # Not `with`: closing the image would destroy the pixels returned when no copy is needed.
+        img = open_image(data, info.content_type)
+        if info.content_type == "image/jpeg":
+            rotated = _rotated(img)
+            img.draft("RGB", (size[1], size[0]) if rotated else size)
+        img.load()
+        # In place: without an orientation Pillow's default returns a full copy of the pixels.
+        ImageOps.exif_transpose(img, in_place=True)
+        if img.mode != "RGB":
+            img = img.convert("RGB")  # the decoded pixels are dropped as `img` moves on
+        if img.size != size:
+            img = img.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+        return img
     except Exception:
         return None
 
