@@ -49,6 +49,39 @@ def test_registration_and_verification_challenge(
     assert endpoint["last_challenge"]["echoed"] is True
 
 
+def test_the_challenge_is_no_job(
+    sp: StageProClient, receiver: ChallengeReceiver, emulator: EmulatorControl
+):
+    """Registering (and re-verifying) an endpoint sends a challenge, never adds a job."""
+    created = sp.ok(sp.create_webhook({"url": receiver.url_for("hooks")}), 201)
+    sp.ok(sp.verify_webhook(created["id"]), 202)
+    assert emulator.jobs("stagepro", sp.api_key) == []
+    emulator.advance(0)
+    assert len(receiver.received("/hooks")) == 2
+    assert emulator.jobs("stagepro", sp.api_key) == []
+    assert sp.ok(sp.jobs())["data"] == [] and sp.usage()["jobs"]["active"] == 0
+
+
+def test_on_a_real_clock_the_challenge_goes_out_at_once():
+    with (
+        EmulatorServer(clock="real") as server,
+        ChallengeReceiver() as hook,
+        httpx.Client() as http,
+    ):
+        control = EmulatorControl(server.url)
+        client = StageProClient(http, control.vendor_root("stagepro"), make_key())
+        created = client.ok(client.create_webhook({"url": hook.url_for("h")}), 201)
+        [challenge] = hook.wait_for(1, "/h")
+        assert challenge.json["type"] == "webhook.verification"
+        for _ in range(50):  # the endpoint turns active once the echo is read back
+            if client.webhook(created["id"])["status"] == "active":
+                break
+            hook.wait_for(2, "/h", timeout=0.05)
+        assert client.webhook(created["id"])["status"] == "active"
+        assert control.jobs("stagepro") == []
+        control.close()
+
+
 def test_an_endpoint_that_does_not_echo_stays_unverified(
     sp: StageProClient, emulator: EmulatorControl
 ):

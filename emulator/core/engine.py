@@ -1,9 +1,10 @@
 """The engine: one object that owns the store, the clock and every service built on them.
 
-It runs what falls due: job completions (handed to the vendor that owns the job) and webhook
-attempts, in time order. A real clock runs them from a background task; a manual clock runs them
-inside `advance`, stepping the clock to each one's due time, so a test sees every transition and
-webhook before its advance call returns. Webhook attempts run concurrently (see `Outbox`): the
+It runs what falls due: job completions (handed to the vendor that owns the job), webhook
+attempts and vendor callbacks (`schedule`: a vendor's own timed work that is no job), in time
+order. A real clock runs them from a background task; a manual clock runs them inside `advance`,
+stepping the clock to each one's due time, so a test sees every transition and webhook before its
+advance call returns. Webhook attempts run concurrently (see `Outbox`): the
 runner starts them and moves on; a manual clock waits for one before stepping past the time its
 retry could fall due, and `advance` returns once every attempt it started has ended.
 """
@@ -15,6 +16,9 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field
 
 from .accounts import Accounts
 from .clock import MANUAL_EPOCH, Clock, ManualClock, RealClock
@@ -22,13 +26,26 @@ from .faults import Faults
 from .ids import IdFactory
 from .jobs import JOB_FINISHED, Job, Jobs
 from .media import MediaLibrary
-from .store import Dump, Store, Timer
+from .store import Collection, Dump, Store, Timer
 from .webhooks import WEBHOOK_ATTEMPT, Outbox
 
 log = logging.getLogger("staging_emulator")
 
 JobHandler = Callable[[Job], Awaitable[None]]
+CallbackHandler = Callable[[dict[str, Any]], Awaitable[None]]
+VENDOR_CALLBACK = "vendor.callback"  # a timer whose target is a `Callback` document
 CLOCK_KEY = "clock:manual"  # where a manual clock stands, in the store's meta
+
+
+class Callback(BaseModel):
+    """A vendor's timed callback, as stored until it runs (see `Engine.schedule`)."""
+
+    id: str
+    vendor: str
+    name: str
+    account_id: str | None = None
+    due: float
+    payload: dict[str, Any] = Field(default_factory=dict)
 
 
 @dataclass
@@ -66,6 +83,8 @@ class Engine:
         )
         self.faults = Faults(self.store, self.ids)
         self._job_handlers: dict[str, JobHandler] = {}
+        self._callbacks = Collection(self.store, "engine.callback", Callback)
+        self._callback_handlers: dict[tuple[str, str], CallbackHandler] = {}
         self._run_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._background: set[asyncio.Future[object]] = set()
@@ -83,6 +102,36 @@ class Engine:
 
     def on_job_finished(self, vendor: str, handler: JobHandler) -> None:
         self._job_handlers[vendor] = handler
+
+    def on_timer(self, vendor: str, name: str, handler: CallbackHandler) -> None:
+        """Run `handler(payload)` for each of `vendor`'s callbacks called `name` (see `schedule`)."""
+        self._callback_handlers[(vendor, name)] = handler
+
+    def schedule(
+        self,
+        vendor: str,
+        when: float,
+        name: str,
+        payload: dict[str, Any] | None = None,
+        account_id: str | None = None,
+    ) -> Callback:
+        """Run `vendor`'s `name` handler with `payload` (JSON) once, at `when`, in time order with
+        jobs and webhook attempts: a manual clock at the advance that reaches it, a real clock from
+        the background runner. It lives in the store (a restart keeps it) and an account's reset
+        removes it."""
+        callback = Callback(
+            id=self.ids.uuid(),
+            vendor=vendor,
+            name=name,
+            account_id=account_id,
+            due=when,
+            payload=payload or {},
+        )
+        with self.store.transaction():
+            self._callbacks.save(callback, account_id)
+            self.store.add_timer(when, VENDOR_CALLBACK, callback.id, account_id)
+        self.wake()
+        return callback
 
     def now(self) -> float:
         return self.clock.now()
@@ -157,8 +206,21 @@ class Engine:
                     await handler(job)
             elif timer.kind == WEBHOOK_ATTEMPT:
                 self.outbox.start(timer.target)  # runs on, concurrently with the others
+            elif timer.kind == VENDOR_CALLBACK:
+                await self._run_callback(timer.target)
         except Exception:  # one bad timer must not stop the others
             log.exception("timer %s for %s failed", timer.kind, timer.target)
+
+    async def _run_callback(self, callback_id: str) -> None:
+        callback = self._callbacks.get(callback_id)
+        if callback is None:  # its account was reset meanwhile
+            return
+        self._callbacks.delete(callback.id)  # once only, even when the handler fails
+        handler = self._callback_handlers.get((callback.vendor, callback.name))
+        if handler is None:
+            log.warning("no handler for %s callback %s", callback.vendor, callback.name)
+            return
+        await handler(callback.payload)
 
     def wake(self) -> None:
         """Tell the background runner that something new may fall due soon."""

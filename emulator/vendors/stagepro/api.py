@@ -41,7 +41,7 @@ from .jobs import (
 )
 from .keys import LIVE, TEST, Keys, mode_of
 from .uploads import Uploads
-from .webhooks import CHALLENGE_OPERATION, Webhooks
+from .webhooks import Webhooks
 
 # [PROPOSED] notes 2.2 codes by status; [EMULATOR] those the notes leave out (405, 413, 5xx)
 DEFAULT_CODES = {
@@ -530,9 +530,6 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
     # events
 
     async def on_job_finished(self, job: Job) -> None:
-        if job.operation == CHALLENGE_OPERATION:
-            await self.webhooks.send_challenge(job)
-            return
         if not is_stagepro_job(job):
             return
         now = self.engine.now()

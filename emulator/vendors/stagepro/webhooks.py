@@ -25,7 +25,6 @@ from pydantic import BaseModel, Field
 from ...core.clock import iso8601
 from ...core.errors import ApiError
 from ...core.http import load_json
-from ...core.jobs import Job, Timing
 from ...core.store import Collection
 from ...core.urls import is_http_url
 from ...core.webhooks import RetryPolicy
@@ -41,9 +40,7 @@ EVENTS = ("job.completed", "job.failed", "batch.completed")
 VERIFICATION_EVENT = "webhook.verification"
 SCHEMES = ("hex", "sha256", "stripe")
 POLICY = RetryPolicy(max_attempts=4, first_delay=10.0, factor=2.0)  # [PROPOSED] "retry 3x"
-# The challenge goes out when the clock next runs what is due (at once on a real clock).
-CHALLENGE_TIMING = Timing(queue=0.0, run=0.0, jitter=0.0)
-CHALLENGE_OPERATION = "webhook_verification"
+CHALLENGE = "webhook_challenge"  # the engine callback that sends a verification challenge
 
 
 class ChallengeAttempt(BaseModel):
@@ -80,6 +77,7 @@ class Webhooks:
         self.vendor, self.engine = vendor, vendor.engine
         self._endpoints = Collection(vendor.engine.store, "stagepro.webhook", Endpoint)
         self._events = Collection(vendor.engine.store, "stagepro.event", EventRecord)
+        vendor.engine.on_timer(vendor.slug, CHALLENGE, self.send_challenge)
         scheme = str(vendor.options.get("signature_scheme", "hex"))
         if scheme not in SCHEMES:
             raise ValueError(f"stagepro signature_scheme: expected one of {SCHEMES}")
@@ -154,21 +152,21 @@ class Webhooks:
     # the verification challenge
 
     def challenge(self, endpoint: Endpoint) -> None:
-        """Plan a challenge POST on the clock: it goes out at the next run of due work."""
-        self.engine.jobs.create(
-            vendor=self.vendor.slug,
-            account_id=endpoint.account_id,
-            operation=CHALLENGE_OPERATION,
-            timing=CHALLENGE_TIMING,
-            params={"endpoint_id": endpoint.id, "challenge": self.engine.ids.hex(32)},
+        """Plan a challenge POST on the clock, due now: it goes out at the next run of due work
+        (at once on a real clock, at the next advance on a manual one)."""
+        self.engine.schedule(
+            self.vendor.slug,
+            self.engine.now(),
+            CHALLENGE,
+            {"endpoint_id": endpoint.id, "challenge": self.engine.ids.hex(32)},
+            endpoint.account_id,
         )
-        self.engine.wake()
 
-    async def send_challenge(self, job: Job) -> None:
-        endpoint = self._endpoints.get(job.params["endpoint_id"])
+    async def send_challenge(self, planned: dict[str, Any]) -> None:
+        endpoint = self._endpoints.get(planned["endpoint_id"])
         if endpoint is None:
             return
-        challenge = job.params["challenge"]
+        challenge = planned["challenge"]
         body = json.dumps(
             {"type": VERIFICATION_EVENT, "challenge": challenge}, separators=(",", ":")
         ).encode()
