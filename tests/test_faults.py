@@ -95,3 +95,27 @@ def test_rules_added_without_an_id_do_not_overwrite_each_other() -> None:
 def _faults() -> Faults:
     store = Store()
     return Faults(store, IdFactory(store))
+
+
+def test_a_rule_added_by_another_process_applies_to_the_next_request(tmp_path) -> None:
+    path = str(tmp_path / "state.db")
+    here_store, there_store = Store(path), Store(path)
+    here, there = (
+        Faults(here_store, IdFactory(here_store)),
+        Faults(there_store, IdFactory(there_store)),
+    )
+    assert here.for_request("v", "render").rule is None
+    there.add(FaultRule(vendor="v", operation="render", times=1))
+    assert here.for_request("v", "render").rule is not None
+    assert here.for_request("v", "render").rule is None  # used up, seen by both
+    assert there.list() == []
+
+
+def test_rules_of_other_vendors_operations_or_actions_leave_a_request_alone() -> None:
+    faults = _faults()
+    faults.add(FaultRule(vendor="other", operation="render"))
+    faults.add(FaultRule(vendor="v", operation="status"))
+    faults.add(FaultRule(vendor="v", operation="render", action="fail_job"))
+    assert faults.for_request("v", "render").rule is None
+    assert faults.take("v", ("render", "create"), "error") is None
+    assert [r.seen for r in faults.list()] == [0, 0, 0]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -143,6 +143,8 @@ class Faults:
         """The first rule of `action` that matches and fires, counted as used (and dropped once
         used up). `operation` may name several handlers (a request and the operation within)."""
         names = (operation,) if isinstance(operation, str) else operation
+        if not self._any_matching(vendor, names, (action,)):
+            return None
         with self._rules.store.transaction():
             for rule in self._matching(vendor, names, (action,)):
                 if self._fire(rule):
@@ -153,6 +155,8 @@ class Faults:
         """Apply every request-level rule of this operation in order: latency rules add up, the
         first error, rate limit or drop that fires answers the request."""
         out = RequestFaults()
+        if not self._any_matching(vendor, (operation,), REQUEST_ACTIONS):
+            return out
         with self._rules.store.transaction():
             for rule in self._matching(vendor, (operation,), REQUEST_ACTIONS):
                 if not self._fire(rule):
@@ -163,6 +167,15 @@ class Faults:
                     out.rule = rule
                     break
         return out
+
+    def _any_matching(
+        self, vendor: str, operations: tuple[str, ...], actions: tuple[FaultAction, ...]
+    ) -> bool:
+        """Whether some stored rule matches, read without a transaction or validation: the usual
+        request, with no rule for it, then costs one read. A rule added a moment later applies
+        from the next request on, as it would had it been added after the transaction."""
+        store = self._rules.store
+        return any(_matches(rule, vendor, operations, actions) for rule in store.list("fault"))
 
     def _matching(
         self, vendor: str, operations: tuple[str, ...], actions: tuple[FaultAction, ...]
@@ -186,3 +199,16 @@ class Faults:
         else:
             self._rules.save(rule, None)
         return fires
+
+
+def _matches(
+    rule: dict[str, Any], vendor: str, operations: tuple[str, ...], actions: tuple[str, ...]
+) -> bool:
+    """Whether a stored rule (as its document) is about this vendor, one of `operations` and one
+    of `actions`; fields left out take the model's defaults."""
+    operation = rule.get("operation", "*")
+    return (
+        rule.get("vendor") == vendor
+        and rule.get("action", "error") in actions
+        and (operation == "*" or operation in operations)
+    )
