@@ -128,3 +128,35 @@ def test_control_and_media_requests_are_not_journaled(
     http.get(f"{emu.url}/_emulator/health")
     http.get(f"{emu.url}/_media/0123.jpg")
     assert emu.requests() == []
+
+
+def test_resolver_names_the_handler_of_each_method_and_path_every_time() -> None:
+    from types import SimpleNamespace
+
+    from emulator.control.journal import CACHED_PATH, vendor_resolver
+    from emulator.core.routing import routes_from
+
+    async def get_render(request):
+        return None
+
+    async def delete_render(request):
+        return None
+
+    table = [("/renders/{id}", get_render, ["GET"]), ("/renders/{id}", delete_render, ["DELETE"])]
+    vendor = SimpleNamespace(
+        slug="v",
+        hosts=("api.v.test",),
+        routes=lambda: routes_from(table),
+        auth_header="Authorization",
+        auth_scheme="Bearer",
+    )
+    resolve = vendor_resolver([vendor])  # type: ignore[list-item]
+    headers = {"host": "api.v.test"}
+    long_id = "x" * CACHED_PATH
+    for _ in range(2):
+        assert resolve("GET", "/renders/a", headers)[1] == "get_render"
+        assert resolve("HEAD", "/renders/a", headers)[1] == "get_render"
+        assert resolve("DELETE", "/renders/a", headers)[1] == "delete_render"
+        assert resolve("POST", "/renders/a", headers)[1] is None
+        assert resolve("GET", f"/renders/{long_id}", headers)[1] == "get_render"
+        assert resolve("GET", "/v/renders/b", {})[1] == "get_render"

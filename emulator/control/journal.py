@@ -9,6 +9,7 @@ state, so it is neither reset nor exported with the state.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import time
@@ -50,6 +51,8 @@ MAX_HEADERS = 64
 MAX_HEADER_VALUE = 1024
 MAX_PARTS = 20
 PART_TEXT = 256  # bytes of a text form field kept
+OPERATION_CACHE = 4096  # (vendor, method, path) triples whose handler is remembered
+CACHED_PATH = 256  # longest path remembered
 SNIFF = 64 * 1024  # bytes of an image kept to read its type and dimensions from the header
 
 
@@ -395,6 +398,18 @@ def vendor_resolver(vendors: Iterable[VendorApi]) -> Resolver:
     by_slug = {v.slug: v for v in vendors}
     indexes = {v.slug: RouteIndex(v.routes()) for v in vendors}
 
+    # A path answers to the same handler every time: match the route table once per path (a
+    # poller asks about the same few paths over and over), remembering a bounded number of short
+    # paths.
+    @functools.lru_cache(maxsize=OPERATION_CACHE)
+    def remembered(slug: str, method: str, path: str) -> str | None:
+        return indexes[slug].operation(method, path)
+
+    def operation(slug: str, method: str, path: str) -> str | None:
+        if len(path) > CACHED_PATH:
+            return indexes[slug].operation(method, path)
+        return remembered(slug, method, path)
+
     def resolve(
         method: str, path: str, headers: dict[str, str]
     ) -> tuple[str | None, str | None, str | None]:
@@ -406,6 +421,6 @@ def vendor_resolver(vendors: Iterable[VendorApi]) -> Resolver:
             return None, None, None
         token = credential(headers.get(vendor.auth_header.lower()), vendor.auth_scheme)
         owner = account_id(vendor.slug, token) if token else None
-        return vendor.slug, indexes[vendor.slug].operation(method, path), owner
+        return vendor.slug, operation(vendor.slug, method, path), owner
 
     return resolve
