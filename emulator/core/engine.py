@@ -4,9 +4,9 @@ It runs what falls due: job completions (handed to the vendor that owns the job)
 attempts and vendor callbacks (`schedule`: a vendor's own timed work that is no job), in time
 order. A real clock runs them from a background task; a manual clock runs them inside `advance`,
 stepping the clock to each one's due time, so a test sees every transition and webhook before its
-advance call returns. Webhook attempts run concurrently (see `Outbox`): the
-runner starts them and moves on; a manual clock waits for one before stepping past the time its
-retry could fall due, and `advance` returns once every attempt it started has ended.
+advance call returns. Webhook attempts run concurrently (see `Outbox`): the runner starts them and
+moves on; a manual clock waits for one before stepping past the time its retry could fall due, and
+`advance` returns once every attempt it started has ended.
 """
 
 from __future__ import annotations
