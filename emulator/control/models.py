@@ -60,7 +60,9 @@ class ClockState(_ItemAccess, BaseModel):
     now: float = Field(description="epoch seconds")
     now_iso: str
     speed: float | None = Field(None, description="real clock only")
-    pending_timers: int = Field(description="job transitions and webhook attempts still to run")
+    pending_timers: int = Field(
+        description="job transitions, webhook attempts and vendor callbacks still to run"
+    )
     next_due: float | None = Field(None, description="epoch seconds of the next one")
 
 
