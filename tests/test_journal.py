@@ -160,3 +160,32 @@ def test_resolver_names_the_handler_of_each_method_and_path_every_time() -> None
         assert resolve("POST", "/renders/a", headers)[1] is None
         assert resolve("GET", f"/renders/{long_id}", headers)[1] == "get_render"
         assert resolve("GET", "/v/renders/b", {})[1] == "get_render"
+
+
+def test_entries_are_kept_out_of_the_garbage_collectors_way_and_read_back_whole() -> None:
+    import gc
+
+    from emulator.control.journal import Journal
+    from emulator.control.models import JournalEntry, JournalMessage
+    from emulator.core.clock import ManualClock
+
+    journal = Journal(ManualClock(), lambda method, path, headers: (None, None, None))
+    entry = JournalEntry(
+        id=1,
+        at=1_700_000_000.125,
+        method="POST",
+        path="/v/x",
+        query="",
+        host="h",
+        vendor="v",
+        operation="op",
+        account_id="v:1",
+        status=201,
+        duration_ms=1.25,
+        request=JournalMessage(headers={"authorization": "Bearer ***"}, body="{}", body_size=2),
+    )
+    journal._keep(entry)
+    assert not any(gc.is_tracked(value) for value in journal.entries[0])  # one object, no tree
+    assert journal.select() == [entry]
+    assert journal.select(vendor="v", operation="op", status="2xx", method="post") == [entry]
+    assert journal.select(status="4xx") == []

@@ -15,7 +15,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -288,6 +288,18 @@ class _Capture:
         return JournalMessage(headers=headers, body=body, body_size=self.size, truncated=truncated)
 
 
+class _Kept(NamedTuple):
+    """One entry as the journal keeps it: one object of plain values, not a tree of models and
+    dicts for the garbage collector to walk."""
+
+    vendor: str | None
+    operation: str | None
+    account_id: str | None
+    method: str
+    status: int
+    json: str
+
+
 class Journal:
     def __init__(
         self,
@@ -301,7 +313,7 @@ class Journal:
         headers."""
         self.clock, self.resolve = clock, resolve
         self.size, self.body_limit, self.enabled = size, body_limit, enabled
-        self.entries: deque[JournalEntry] = deque(maxlen=size)
+        self.entries: deque[_Kept] = deque(maxlen=size)
         self._ids = itertools.count(1)
 
     async def record(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
@@ -337,7 +349,7 @@ class Journal:
             await app(scope, capturing_receive, tracking_send)
         finally:
             vendor, operation, account = self.resolve(scope["method"], path, request_headers)
-            self.entries.append(
+            self._keep(
                 JournalEntry(
                     id=next(self._ids),
                     at=self.clock.now(),
@@ -355,6 +367,20 @@ class Journal:
                     response=response_body.message(response_headers),
                 )
             )
+
+    def _keep(self, entry: JournalEntry) -> None:
+        # Kept as JSON text beside the fields `select` filters on: a thousand entries as objects
+        # made the garbage collector walk them all, again and again, under load.
+        self.entries.append(
+            _Kept(
+                entry.vendor,
+                entry.operation,
+                entry.account_id,
+                entry.method,
+                entry.status,
+                entry.model_dump_json(),
+            )
+        )
 
     def select(
         self,
@@ -374,7 +400,7 @@ class Journal:
             return str(code) == status
 
         return [
-            e
+            JournalEntry.model_validate_json(e.json)
             for e in self.entries
             if vendor in (None, e.vendor)
             and operation in (None, e.operation)
