@@ -185,7 +185,7 @@ def test_entries_are_kept_out_of_the_garbage_collectors_way_and_read_back_whole(
         request=JournalMessage(headers={"authorization": "Bearer ***"}, body="{}", body_size=2),
     )
     journal._keep(entry)
-    assert not any(gc.is_tracked(value) for value in journal.entries[0])  # one object, no tree
+    assert not any(gc.is_tracked(value) for value in journal._kept[0])  # one object, no tree
     assert journal.select() == [entry]
     assert journal.select(vendor="v", operation="op", status="2xx", method="post") == [entry]
     assert journal.select(status="4xx") == []

@@ -313,7 +313,7 @@ class Journal:
         headers."""
         self.clock, self.resolve = clock, resolve
         self.size, self.body_limit, self.enabled = size, body_limit, enabled
-        self.entries: deque[_Kept] = deque(maxlen=size)
+        self._kept: deque[_Kept] = deque(maxlen=size)
         self._ids = itertools.count(1)
 
     async def record(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
@@ -368,10 +368,15 @@ class Journal:
                 )
             )
 
+    @property
+    def entries(self) -> list[JournalEntry]:
+        """Every entry, oldest first."""
+        return self.select()
+
     def _keep(self, entry: JournalEntry) -> None:
         # Kept as JSON text beside the fields `select` filters on: a thousand entries as objects
         # made the garbage collector walk them all, again and again, under load.
-        self.entries.append(
+        self._kept.append(
             _Kept(
                 entry.vendor,
                 entry.operation,
@@ -401,7 +406,7 @@ class Journal:
 
         return [
             JournalEntry.model_validate_json(e.json)
-            for e in self.entries
+            for e in self._kept
             if vendor in (None, e.vendor)
             and operation in (None, e.operation)
             and account_id in (None, e.account_id)
@@ -413,7 +418,7 @@ class Journal:
         return [e.model_dump() for e in self.select(vendor)[-limit:]]
 
     def clear(self) -> None:
-        self.entries.clear()
+        self._kept.clear()
 
 
 def vendor_resolver(vendors: Iterable[VendorApi]) -> Resolver:
