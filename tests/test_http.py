@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Literal
 
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
 from starlette.requests import Request
 
+from emulator.core import http as core_http
 from emulator.core.errors import ApiError, describe_validation_error, field_path
 from emulator.core.http import (
+    BodyStalled,
     BodyTooLarge,
     auth_token,
     media_type,
@@ -63,6 +66,27 @@ async def test_read_body_does_not_trust_a_lying_content_length() -> None:
     req, _ = request({"content-length": "10"}, [b"x" * 600, b"x" * 600])
     with pytest.raises(BodyTooLarge):
         await read_body(req, limit=1000)
+
+
+def slow_request(gaps: list[float]) -> Request:
+    """A request whose body arrives one byte after each gap (seconds), then ends."""
+    pending = list(gaps)
+
+    async def receive() -> dict:
+        if not pending:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.sleep(pending.pop(0))
+        return {"type": "http.request", "body": b"x", "more_body": True}
+
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": [], "query_string": b""}
+    return Request(scope, receive)
+
+
+async def test_read_body_limits_each_gap_between_chunks_not_the_whole_body(monkeypatch) -> None:
+    monkeypatch.setattr(core_http, "BODY_IDLE_TIMEOUT", 0.25)
+    assert await read_body(slow_request([0.05] * 8), limit=100) == b"x" * 8  # 0.4 s in all
+    with pytest.raises(BodyStalled):
+        await read_body(slow_request([0.05, 0.05, 0.6]), limit=100)  # stalls after two chunks
 
 
 @pytest.mark.parametrize(

@@ -60,19 +60,20 @@ async def read_body(request: Request, limit: int, message: str | None = None) ->
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(limit, message)
     chunks, size = [], 0
-    stream = request.stream()
-    while True:
-        try:
-            async with asyncio.timeout(BODY_IDLE_TIMEOUT):
-                chunk = await anext(stream)
-        except StopAsyncIteration:
-            return b"".join(chunks)
-        except TimeoutError as exc:
-            raise BodyStalled() from exc
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge(limit, message)
-        chunks.append(chunk)
+    loop = asyncio.get_running_loop()
+    try:
+        # One timeout for the whole body, pushed back as each chunk arrives: an idle limit per
+        # chunk without a timer per chunk.
+        async with asyncio.timeout(loop.time() + BODY_IDLE_TIMEOUT) as idle:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise BodyTooLarge(limit, message)
+                chunks.append(chunk)
+                idle.reschedule(loop.time() + BODY_IDLE_TIMEOUT)
+    except TimeoutError as exc:
+        raise BodyStalled() from exc
+    return b"".join(chunks)
 
 
 def media_type(request: Request) -> str:
