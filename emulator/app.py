@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Match, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .control.api import control_routes, openapi_routes
@@ -44,13 +44,14 @@ class EmulatorApp:
             host: vendor_apps[v.slug] for v in self.vendors for host in v.hosts
         }
         self._by_host.update(dict.fromkeys(self._media_hosts(), self._media_only()))
+        self._mounts = {slug: _vendor_mount(slug, app) for slug, app in vendor_apps.items()}
         routes = [
             Route("/", self.index, methods=["GET"]),
             Route("/_media/{name}", self.media, methods=["GET", "HEAD"]),
             Mount("/_emulator/ui", routes=dashboard_routes(self)),
             Mount("/_emulator", routes=control_routes(self)),
             *openapi_routes(self),
-            *[_vendor_mount(slug, app) for slug, app in vendor_apps.items()],
+            *self._mounts.values(),
         ]
         self.journal = Journal(
             self.engine.clock,
@@ -94,8 +95,26 @@ class EmulatorApp:
             return
         remember_connection(scope, receive)  # for fault rules that drop it
         vendor_app = self._by_host.get(_host(scope))
-        target = vendor_app if vendor_app is not None else self._main
-        await self.journal.record(scope, receive, send, target)
+        target = vendor_app if vendor_app is not None else self._vendor_path(scope["path"])
+        await self.journal.record(scope, receive, send, target or self._main)
+
+    def _vendor_path(self, path: str) -> ASGIApp | None:
+        """The vendor mount that `/<slug>/...` reaches, straight, without trying every route of
+        the main app first (its own `/<slug>/openapi.json` aside)."""
+        slug, slash, rest = path[1:].partition("/")
+        mount = self._mounts.get(slug)
+        if mount is None or not slash or rest == "openapi.json":
+            return None
+
+        async def through_mount(scope: Scope, receive: Receive, send: Send) -> None:
+            match, child_scope = mount.matches(scope)
+            if match != Match.FULL:
+                await self._main(scope, receive, send)
+                return
+            scope.update(child_scope)
+            await mount.handle(scope, receive, send)
+
+        return through_mount
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
