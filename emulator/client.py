@@ -15,6 +15,7 @@ status) or `EmulatorUnreachable`.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, TypedDict, Unpack
 
@@ -116,12 +117,13 @@ class Filters(TypedDict, total=False):
     method: str
 
 
-class _Endpoints:
+class _Endpoints(ABC):
     """Every control endpoint once: which request, which answer. `_call` sends it (sync in
     `EmulatorClient`, a coroutine in `AsyncEmulatorClient`)."""
 
     url: str
 
+    @abstractmethod
     def _call(
         self,
         method: str,
@@ -134,7 +136,6 @@ class _Endpoints:
         from_root: bool = False,
     ) -> Any:
         """Send one request; `path` is under /_emulator unless `from_root`."""
-        raise NotImplementedError
 
     def health(self) -> Health:
         return self._call("GET", "/health", _parser(Health))
