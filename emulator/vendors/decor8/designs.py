@@ -49,9 +49,6 @@ TIMINGS: dict[str, Timing] = {
     "sketch_to_3d_render": Timing(queue=0.5, run=15.0),
     "generate_image_captions": Timing(queue=0.2, run=3.0),
 }
-# The longest call (a slow wall colour, +20% jitter) ends within this many seconds.
-LONGEST_SECONDS = 40
-
 # [notes 3] the design sample's message; the prime and sky samples reuse it, so every image call
 # but the two with their own sample does [INFERRED].
 DESIGNS_MESSAGE = "Successfully generated designs."
