@@ -133,10 +133,6 @@ class EmulatorControl:
     def clock(self) -> dict[str, Any]:
         return self.control("GET", "/clock")
 
-    @property
-    def manual_clock(self) -> bool:
-        return self.clock()["mode"] == "manual"
-
     def now(self) -> float:
         return float(self.clock()["now"])
 

@@ -30,8 +30,6 @@ JOB_SECONDS = 60
 RETRY_SECONDS = 80
 SIGNATURE_HEADER = "X-Signature"  # [INFERRED] the scheme is not public (notes 1.14)
 
-IMAGE_URL_FIELD_PATTERN = r"^(https?:\/\/[^\s]+|data:image\/[a-zA-Z+]+;base64,[A-Za-z0-9+/=]+)$"
-
 # The docs' enums, written out here rather than imported, so that a change in the emulator's
 # models is caught against the notes [C-REPRO, C-RUUM, C-LL].
 ROOM_TYPES = [
