@@ -122,17 +122,18 @@ class Collov(VendorApi):
         fields = found.fields if found else {}
         inputs = (fields.get("uploadUrl"), fields.get("emptyRoomUrl"), fields.get("prompt"))
         self.refuse_if_faulted("regenerate_img_on_common", *inputs)
-        task = self.tasks.get(account.id, body.uuid, ("design",), "uuid")
+        if found is None:
+            raise self.tasks.not_found(("design",), "uuid")
         plan = partial(self.plan_job, "regenerate_img_on_common", *inputs)
         with self.engine.store.transaction():
-            done = len(self.tasks.generations(task)) - 1
-            if done >= proposed.MAX_REGENERATIONS:
+            generations = len(self.tasks.generations(found))
+            if generations - 1 >= proposed.MAX_REGENERATIONS:
                 limit = proposed.MAX_REGENERATIONS
                 raise ApiError(400, proposed.REGENERATION_CAP.format(limit=limit), field="uuid")
             concurrency = self._check_concurrency(account.id)
-            self._create_job(task, plan, self._design_results, concurrency)
+            self._create_job(found, generations + 1, plan, self._design_results, concurrency)
         self.engine.wake()
-        return _ok({"uuid": task.id})  # the same uuid; the new record is appended (notes 1.3)
+        return _ok({"uuid": found.id})  # the same uuid; the new record is appended (notes 1.3)
 
     @operation(query=m.ByUuid, response=a.DesignAnswer, errors=POLL_ERRORS)
     async def get_record(self, request: Request) -> Response:
@@ -310,7 +311,7 @@ class Collov(VendorApi):
                 raise ApiError(402, proposed.NO_CREDITS.format(cost=cost, balance=balance))
             concurrency = self._check_concurrency(account_id)
             task = self.tasks.new(account_id, kind, fields, slideshow)
-            self._create_job(task, plan, results, concurrency)
+            self._create_job(task, 1, plan, results, concurrency)
         self.engine.wake()
         return task
 
@@ -334,15 +335,15 @@ class Collov(VendorApi):
     def _create_job(
         self,
         task: Task,
+        number: int,
         plan: Callable[[], JobPlan],
         results: Results,
         concurrency: int | None,
     ) -> Job:
-        """One generation of `task`: its job and its planned result (an image, or the tour's
+        """Generation `number` of `task`: its job and its planned result (an image, or the tour's
         video and cover). `plan` takes a `fail_job` rule only now, past every check, so a refused
         request never uses one up."""
         outcome = plan()
-        number = len(self.tasks.generations(task)) + 1
         job_id = self.engine.ids.uuid()
         outputs = results(task, job_id, number)
         return self.engine.jobs.create(

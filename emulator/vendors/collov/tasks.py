@@ -76,9 +76,14 @@ class Tasks:
         """The account's task of one of `kinds`, or the business error naming `field`."""
         task = self.find(account_id, task_id, kinds)
         if task is None:
-            what = {"design": "design task", "tour": "video task"}.get(kinds[0], "task")
-            raise ApiError(400, proposed.NOT_FOUND.format(field=field, what=what), field=field)
+            raise self.not_found(kinds, field)
         return task
+
+    @staticmethod
+    def not_found(kinds: tuple[Kind, ...], field: str) -> ApiError:
+        """The business error for a task `field` names that the caller has none of."""
+        what = {"design": "design task", "tour": "video task"}.get(kinds[0], "task")
+        return ApiError(400, proposed.NOT_FOUND.format(field=field, what=what), field=field)
 
     def generations(self, task: Task) -> list[Job]:
         """The task's jobs in request order (one for all but a design, which appends)."""
