@@ -249,9 +249,8 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
             return min(value, caps.MAX_CONCURRENCY)
         return caps.PLANS[self.plan_name(account)]
 
-    def storage_limit(self, account_id: str) -> int:
-        account = self.engine.accounts.get(account_id)
-        limit = account.meters.get("storage_limit_bytes") if account else None
+    def storage_limit(self, account: Account) -> int:
+        limit = account.meters.get("storage_limit_bytes")
         return int(limit) if isinstance(limit, int) else caps.STORAGE_LIMIT_BYTES
 
     def charge(self, account_id: str, credits: int) -> None:
@@ -283,7 +282,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
     async def get_usage(self, request: Request) -> Response:
         """Plan, credits, storage and limits of the key's account."""
         me = self.caller(request, "get_usage")
-        account = self.engine.accounts.get(me.account.id) or me.account
+        account = me.account  # read by caller() in this request, nothing awaited since
         used = int(account.meters.get("credits_used", 0))
         now = self.engine.now()
         usage = a.Usage(
@@ -299,7 +298,7 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
             ),
             storage=a.StorageMeter(
                 used_bytes=self.uploads.used_bytes(account.id),
-                limit_bytes=self.storage_limit(account.id),
+                limit_bytes=self.storage_limit(account),
             ),
             limits=a.Limits(
                 max_batch_photos=caps.MAX_BATCH_PHOTOS,

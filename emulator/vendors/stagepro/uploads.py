@@ -71,7 +71,7 @@ class Uploads:
         if kind not in ACCEPTED:
             raise field_error("file", "unsupported image format; expected JPEG, PNG or WebP")
         with self.engine.store.transaction():
-            limit = self.vendor.storage_limit(account.id)
+            limit = self.vendor.storage_limit(self.engine.accounts.get(account.id) or account)
             used = self.used_bytes(account.id)
             if used + len(data) > limit:
                 raise ApiError(
