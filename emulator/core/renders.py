@@ -254,11 +254,6 @@ def _cabinets(spec: RenderSpec) -> bool:
     return spec.operation == "recolor" and "cabinet" in f"{spec.target} {spec.note}".lower()
 
 
-def _emptied(img: Image.Image) -> Image.Image:
-    """The room emptied and muted: desaturated, softened, a little brighter."""
-    return scenes.emptied(img)
-
-
 def _decode(data: bytes, size: tuple[int, int] | None = None) -> Image.Image | None:
     """RGB pixels of image bytes at `size` (default: its own, within MAX_OUTPUT_PIXELS), decoded
     within bounds (see `images.decode_at`), or None when they cannot be."""
@@ -371,9 +366,9 @@ def _sketch(img: Image.Image, spec: RenderSpec) -> Image.Image:
 def _erase(img: Image.Image, spec: RenderSpec) -> Image.Image:
     mask = _decode(base64.b64decode(spec.mask)) if spec.mask else None
     if mask is None:
-        return _emptied(img)
+        return scenes.emptied(img)
     soft = mask.convert("L").resize(img.size, Image.Resampling.BILINEAR)
-    return Image.composite(_emptied(img), img, soft)
+    return Image.composite(scenes.emptied(img), img, soft)
 
 
 _LOOKS = {
