@@ -230,7 +230,7 @@ class Decor8(VendorApi):
     async def generate_designs(self, request: Request) -> Response:
         """Legacy multipart call: images come back as base64 `data` (and a `url`) [notes 3.2]."""
         account = self.authenticate(request)
-        fields = await self._fields(request, account)
+        fields = await self._fields(request, account, file_endpoint=True)
         body = parse_model(m.GenerateDesigns, fields.values)
         body.require_room_and_style()
         source = self._upload(account, uploaded_picture(fields))
@@ -263,7 +263,7 @@ class Decor8(VendorApi):
     async def prime_the_room_walls(self, request: Request) -> Response:
         """Legacy multipart call, base64 answer [notes 3.2]."""
         account = self.authenticate(request)
-        fields = await self._fields(request, account)
+        fields = await self._fields(request, account, file_endpoint=True)
         source = self._upload(account, uploaded_picture(fields))
         order = d.Order(
             operation="prime_the_room_walls",
@@ -359,7 +359,7 @@ class Decor8(VendorApi):
     async def upscale_image(self, request: Request) -> Response:
         """`info.upscaled_image`: plain base64 of the upload scaled by `scale_factor` [notes 3.4]."""
         account = self.authenticate(request)
-        fields = await self._fields(request, account)
+        fields = await self._fields(request, account, file_endpoint=True)
         body = parse_model(m.Upscale, fields.values)
         pic = uploaded_picture(fields, limit=d.UPSCALE_FILE_LIMIT)
         factor = body.scale_factor or 2  # SDK default [PY, JS]
@@ -568,17 +568,18 @@ class Decor8(VendorApi):
 
     # request plumbing
 
-    async def _fields(self, request: Request, account: Account) -> Fields:
+    async def _fields(
+        self, request: Request, account: Account, *, file_endpoint: bool = False
+    ) -> Fields:
+        """The body's fields. A URL endpoint (not `file_endpoint`) also takes the multipart
+        `input_image` the [REPO ComfyUI node] posts: kept as an upload and read as its URL."""
         fields = await read_fields(request)
-        # [REPO ComfyUI node] posts multipart `input_image` to the URL endpoints: kept as an
-        # upload and read as its served URL.
-        if "input_image" in fields.files and not fields.values.get("input_image_url"):
-            path = request.url.path
-            if not path.endswith(("/generate_designs", "/prime_the_room_walls", "/upscale_image")):
-                source = self._upload(account, uploaded_picture(fields))
-                media = self.engine.media.get(source.media_id or "")
-                if media is not None:
-                    fields.values["input_image_url"] = self.engine.media.url(media)
+        if file_endpoint or "input_image" not in fields.files:
+            return fields
+        if not fields.values.get("input_image_url"):
+            pic = uploaded_picture(fields)
+            media = self.engine.media.add_upload(account.id, pic.data, pic.content_type)
+            fields.values["input_image_url"] = self.engine.media.url(media)
         return fields
 
     async def _image_call(
