@@ -31,6 +31,7 @@ from . import models as m
 from .agent import AgentEndpoints
 from .batches import BatchEndpoints, Batches
 from .jobs import (
+    STATUS_WORDS,
     IdempotencyRecord,
     JobDesk,
     JobRequest,
@@ -398,10 +399,11 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
         me = self.caller(request, "regenerate_job")
         body = m.parse(m.Regenerate, await read_json_object(request, allow_empty=True))
         parent = self.desk.get(me.account.id, request.path_params["job_id"])
-        if parent.state(self.engine.now()) != JobState.SUCCEEDED:
+        state = parent.state(self.engine.now())
+        if state != JobState.SUCCEEDED:
             raise ApiError(
                 409,
-                f"Job {parent.id} is {self.desk.view(parent)['status']}: only a completed job "
+                f"Job {parent.id} is {STATUS_WORDS[state]}: only a completed job "
                 "can be regenerated",
                 code="job_not_completed",
             )
