@@ -364,11 +364,10 @@ def _sketch(img: Image.Image, spec: RenderSpec) -> Image.Image:
 
 
 def _erase(img: Image.Image, spec: RenderSpec) -> Image.Image:
-    mask = _decode(base64.b64decode(spec.mask)) if spec.mask else None
+    mask = _decode(base64.b64decode(spec.mask), img.size) if spec.mask else None
     if mask is None:
         return scenes.emptied(img)
-    soft = mask.convert("L").resize(img.size, Image.Resampling.BILINEAR)
-    return Image.composite(scenes.emptied(img), img, soft)
+    return Image.composite(scenes.emptied(img), img, mask.convert("L"))
 
 
 _LOOKS = {
