@@ -130,7 +130,9 @@ class Collov(VendorApi):
             if generations - 1 >= proposed.MAX_REGENERATIONS:
                 limit = proposed.MAX_REGENERATIONS
                 raise ApiError(400, proposed.REGENERATION_CAP.format(limit=limit), field="uuid")
-            concurrency = self._check_concurrency(account.id)
+            current = self.engine.accounts.get(account.id)  # as it is now, in the transaction
+            assert current is not None
+            concurrency = self._check_concurrency(current)
             self._create_job(found, generations + 1, plan, self._design_results, concurrency)
         self.engine.wake()
         return _ok({"uuid": found.id})  # the same uuid; the new record is appended (notes 1.3)
@@ -309,23 +311,21 @@ class Collov(VendorApi):
                 balance = getattr(self.engine.accounts.get(account_id), "credits", 0)
                 cost = proposed.TASK_CREDITS
                 raise ApiError(402, proposed.NO_CREDITS.format(cost=cost, balance=balance))
-            concurrency = self._check_concurrency(account_id)
+            concurrency = self._check_concurrency(charged)
             task = self.tasks.new(account_id, kind, fields, slideshow)
             self._create_job(task, 1, plan, results, concurrency)
         self.engine.wake()
         return task
 
-    def _check_concurrency(self, account_id: str) -> int | None:
-        """Refuse a task past the account's active-task limit (429), or, in queue mode, give the
-        limit for the job to wait for a free slot."""
-        account = self.engine.accounts.get(account_id)
-        assert account is not None
+    def _check_concurrency(self, account: Account) -> int | None:
+        """Refuse a task past the limit of `account` (as read inside the transaction) on active
+        tasks (429), or, in queue mode, give the limit for the job to wait for a free slot."""
         limits = Limits.of(account, self.options)
         if limits.concurrency is None:
             return None
         if limits.mode == "queue":
             return limits.concurrency
-        active = self.engine.jobs.active(self.slug, account_id)
+        active = self.engine.jobs.active(self.slug, account.id)
         if len(active) >= limits.concurrency:
             wait = min(j.finished_at for j in active) - self.engine.now()
             message = proposed.TOO_MANY_TASKS.format(limit=limits.concurrency, active=len(active))
