@@ -58,9 +58,10 @@ FILE_ENDPOINTS = ("/generate_designs", "/prime_the_room_walls", "/upscale_image"
 source_url = partial(unique_image_url, "decor8-contract")
 
 
-def png_bytes(img: Image.Image) -> bytes:
+def encoded(img: Image.Image, fmt: str = "PNG") -> bytes:
+    """The picture's bytes in `fmt` (a JPEG drops any alpha)."""
     buf = io.BytesIO()
-    img.save(buf, "PNG")
+    (img.convert("RGB") if fmt == "JPEG" else img).save(buf, fmt)
     return buf.getvalue()
 
 

@@ -8,7 +8,7 @@ import base64
 
 import pytest
 
-from ..support import data_url, decode_image, jpeg_bytes, jpeg_data_url
+from ..support import data_url, decode_image, jpeg_bytes, jpeg_data_url, make_image
 from .client import BASE_EDGE, ENCODINGS, Decor8Client, assert_error, fitted, info_of
 
 # A real 3:2 photo (as a data URL [3P, PY docstring]), so that these tests hold against the real
@@ -250,10 +250,6 @@ def test_generate_image_captions_refusals(decor8: Decor8Client, field, value):
 
 
 def test_data_url_of_another_type_is_taken(decor8: Decor8Client):
-    from PIL import Image
-
-    from .client import png_bytes
-
-    url = data_url(png_bytes(Image.new("RGB", (300, 200), (9, 9, 9))), "image/png")
+    url = data_url(make_image("PNG", (300, 200), (9, 9, 9)), "image/png")
     info = decor8.ok(ROOM, room_body(input_image_url=url))
     decor8.check_images(info["images"], (768, 512))

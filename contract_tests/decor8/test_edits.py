@@ -17,8 +17,8 @@ from .client import (
     Decor8Client,
     assert_error,
     assert_scaled,
+    encoded,
     info_of,
-    png_bytes,
     source_url,
 )
 
@@ -194,7 +194,7 @@ def test_remove_objects_under_the_mask_only(decor8: Decor8Client, encoding):
     red = jpeg_data_url(PHOTO, color=(220, 30, 30))
     mask = Image.new("L", PHOTO, 0)
     mask.paste(255, (0, 0, PHOTO[0] // 2, PHOTO[1]))  # the left half
-    body = {"input_image_url": red, "mask_image_url": data_url(png_bytes(mask), "image/png")}
+    body = {"input_image_url": red, "mask_image_url": data_url(encoded(mask), "image/png")}
     info = decor8.ok("/remove_objects_from_room", body, encoding=encoding)
     img = decor8.image_at(info["image"]["url"])[1]
     w, h = img.size

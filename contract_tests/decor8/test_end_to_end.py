@@ -10,7 +10,7 @@ import base64
 import pytest
 
 from ..support import EmulatorControl, WebhookReceiver, decode_image, jpeg_data_url
-from .client import Decor8Client, fitted
+from .client import Decor8Client, encoded, fitted
 
 pytestmark = pytest.mark.emulator_only
 
@@ -49,7 +49,7 @@ def test_remove_stage_prime_upscale(
     assert delivery.json["info"] == staged
 
     _, first = decor8.image_at(staged["images"][0]["url"])
-    primed = decor8.ok("/prime_the_room_walls", image=_jpeg(first.resize((640, 480))))
+    primed = decor8.ok("/prime_the_room_walls", image=encoded(first.resize((640, 480)), "JPEG"))
     [image] = primed["images"]
     primed_bytes = base64.b64decode(image["data"])
     assert decode_image(primed_bytes).size == (768, 576)
@@ -59,11 +59,3 @@ def test_remove_stage_prime_upscale(
 
     meters = account()["meters"]
     assert meters["images_generated"] == 1 + 2 + 1 + 1 + 1
-
-
-def _jpeg(img) -> bytes:
-    import io
-
-    buf = io.BytesIO()
-    img.convert("RGB").save(buf, "JPEG")
-    return buf.getvalue()
