@@ -12,18 +12,20 @@ from .client import StageProClient
 
 class ChallengeReceiver(WebhookReceiver):
     """`echo=False` answers the challenge without echoing it (the endpoint stays unverified);
-    `reply` answers every POST with these bytes instead."""
+    `reply` answers every POST with these bytes instead; `pad` spaces follow an echo."""
 
-    def __init__(self, echo: bool = True, reply: bytes | None = None, **kw: Any) -> None:
+    def __init__(
+        self, echo: bool = True, reply: bytes | None = None, pad: int = 0, **kw: Any
+    ) -> None:
         super().__init__(answer=self._answer, **kw)
-        self.echo, self.reply = echo, reply
+        self.echo, self.reply, self.pad = echo, reply, pad
 
     def _answer(self, request: ReceivedRequest) -> bytes | None:
         if self.reply is not None:
             return self.reply
         body = request.json
         if self.echo and isinstance(body, dict) and body.get("type") == "webhook.verification":
-            return json.dumps({"challenge": body.get("challenge")}).encode()
+            return json.dumps({"challenge": body.get("challenge")}).encode() + b" " * self.pad
         return None
 
     def events(self, path: str | None = None) -> list[ReceivedRequest]:

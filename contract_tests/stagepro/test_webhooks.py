@@ -98,6 +98,17 @@ def test_an_endpoint_that_does_not_echo_stays_unverified(
         sp.create_job_ok(body)
 
 
+@pytest.mark.emulator_only
+def test_an_echo_past_64_kib_is_no_echo(sp: StageProClient, emulator: EmulatorControl):
+    """[EMULATOR] the challenge answer is read up to 64 KiB, never whole."""
+    with ChallengeReceiver(pad=1024 * 1024) as padded:
+        register_unechoed(sp, emulator, padded, "padded")
+        padded.pad = 1024
+        created = sp.ok(sp.create_webhook({"url": padded.url_for("short")}), 201)
+        emulator.advance(0)
+        assert sp.webhook(created["id"])["status"] == "active"
+
+
 def test_unreachable_endpoint_records_the_error(sp: StageProClient, emulator: EmulatorControl):
     created = sp.ok(sp.create_webhook({"url": "http://127.0.0.1:9/closed"}), 201)
     emulator.advance(0)

@@ -12,6 +12,7 @@ or, through the vendor option `signature_scheme`, `sha256=<hex>` ("sha256") or S
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -41,6 +42,7 @@ VERIFICATION_EVENT = "webhook.verification"
 SCHEMES = ("hex", "sha256", "stripe")
 POLICY = RetryPolicy(max_attempts=4, first_delay=10.0, factor=2.0)  # [PROPOSED] "retry 3x"
 CHALLENGE = "webhook_challenge"  # the engine callback that sends a verification challenge
+MAX_ANSWER_BYTES = 64 * 1024  # [EMULATOR] a challenge answer longer than this is no echo
 
 
 class ChallengeAttempt(BaseModel):
@@ -173,16 +175,21 @@ class Webhooks:
         attempt = ChallengeAttempt(at=self.engine.now(), challenge=challenge)
         headers = {"Content-Type": "application/json", "User-Agent": "StagePro-Webhooks/1.0"}
         headers |= self.signature_headers(endpoint.secret, body, attempt.at, VERIFICATION_EVENT)
+        timeout = self.engine.config.webhook_timeout
         started = time.perf_counter()
         try:
-            async with httpx.AsyncClient(
-                timeout=self.engine.config.webhook_timeout, trust_env=False
-            ) as client:
-                response = await client.post(endpoint.url, content=body, headers=headers)
+            async with (
+                asyncio.timeout(timeout),  # in total, however the receiver trickles
+                httpx.AsyncClient(timeout=timeout, trust_env=False) as client,
+                client.stream("POST", endpoint.url, content=body, headers=headers) as response,
+            ):
+                answer = await _read_at_most(response, MAX_ANSWER_BYTES)
             attempt.status = response.status_code
-            attempt.echoed = _echoes(response, challenge)
+            attempt.echoed = answer is not None and _echoes(answer, challenge)
         except httpx.HTTPError as exc:
             attempt.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        except TimeoutError:
+            attempt.error = f"Timeout: no answer within {timeout:g} s"
         attempt.duration_ms = round((time.perf_counter() - started) * 1000, 2)
         log.info(
             "stagepro webhook %s challenge -> %s echoed=%s %s",
@@ -252,9 +259,19 @@ def _hmac(secret: str, message: bytes) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _echoes(response: httpx.Response, challenge: str) -> bool:
+async def _read_at_most(response: httpx.Response, limit: int) -> bytes | None:
+    """The response body, or None once it runs past `limit` (the rest is never read)."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def _echoes(answer: bytes, challenge: str) -> bool:
     """[PROPOSED] a JSON body `{"challenge": "<same>"}`; [EMULATOR] the bare challenge as text too."""
-    text = response.text.strip()
+    text = answer.decode("utf-8", "replace").strip()
     if text == challenge:
         return True
     try:
