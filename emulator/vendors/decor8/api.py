@@ -559,7 +559,7 @@ class Decor8(VendorApi):
             except MediaNotReady:
                 return None
         else:
-            decoded = decode_data_url(url) if url.lstrip().startswith("data:") else None
+            decoded = decode_data_url(url) if _is_data_url(url) else None
             if decoded is None:
                 await self._source(account, url, "mask_image_url")  # checks the URL
                 return None
@@ -615,7 +615,7 @@ class Decor8(VendorApi):
     async def _source(self, account: Account, url: str, field: str) -> d.Source:
         """A picture named by URL: a data URL (checked, kept as an upload), a URL this emulator
         served, or an outside http(s) URL (never fetched: a synthetic room stands in)."""
-        if url.lstrip()[:5].lower() == "data:":
+        if _is_data_url(url):
             decoded = decode_data_url(url)
             if decoded is None:
                 raise ApiError(400, f"{field}: malformed data URL (expected base64)", field=field)
@@ -677,7 +677,11 @@ def _success(message: str, info: BaseModel) -> Response:
 
 def _scanned(url: str | None) -> str | None:
     """An image URL as scanned for magic words: a data URL's bytes are not text."""
-    return None if url is None or url.lstrip()[:5].lower() == "data:" else url
+    return None if url is None or _is_data_url(url) else url
+
+
+def _is_data_url(url: str) -> bool:
+    return url.lstrip()[:5].lower() == "data:"
 
 
 def _webhook_target(webhooks_data: Any) -> str | None:
