@@ -447,7 +447,7 @@ class Decor8(VendorApi):
             self._charge(account.id, images=order.images, captions=0, fails=plan.fails)
             medias = [self._plan_image(account, job_id, order, i) for i in range(order.images)]
             images = [self._image_view(media, size) for media in medias]
-            mask_info = self._issue_mask(account, job_id, order) if order.mask_info else None
+            mask_info = self._issue_mask(account, job_id) if order.mask_info else None
             params: dict[str, Any] = {"images": order.images, "source": order.source.key[:200]}
             if order.webhook_url is not None:
                 params["webhook_url"] = order.webhook_url
@@ -527,13 +527,9 @@ class Decor8(VendorApi):
 
     # mask_info [notes 3.1: "info.mask_info ... sent back later as mask_info"]
 
-    def _issue_mask(self, account: Account, job_id: str, order: d.Order) -> str:
+    def _issue_mask(self, account: Account, job_id: str) -> str:
         token = MASK_INFO_PREFIX + self.engine.ids.hex(24)
-        assert order.source is not None
-        self._masks.save(
-            _MaskRecord(id=token, account_id=account.id, job_id=job_id, source=order.source.key),
-            account.id,
-        )
+        self._masks.save(_MaskRecord(id=token, account_id=account.id, job_id=job_id), account.id)
         return token
 
     def _known_mask(self, account: Account, mask_info: str | None) -> _MaskRecord | None:
@@ -664,7 +660,6 @@ class _MaskRecord(BaseModel):
     id: str
     account_id: str
     job_id: str
-    source: str
 
 
 def inline_images(images: list[a.InlineImage], mask_info: str | None) -> a.InlineImages:
