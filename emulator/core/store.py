@@ -157,15 +157,26 @@ class Store:
     def put(
         self, kind: str, id: str, body: dict[str, Any], account: str | None, ref: str | None = None
     ) -> None:
+        self.put_json(kind, id, json.dumps(body, separators=(",", ":")), account, ref)
+
+    def put_json(
+        self, kind: str, id: str, body: str, account: str | None, ref: str | None = None
+    ) -> None:
+        """`put` of a body already encoded as JSON text."""
         self._write(
             "INSERT INTO docs (kind, id, account, ref, body) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body, ref = excluded.ref",
-            (kind, id, account, ref, json.dumps(body, separators=(",", ":"))),
+            (kind, id, account, ref, body),
         )
 
     def get(self, kind: str, id: str) -> dict[str, Any] | None:
+        body = self.get_json(kind, id)
+        return json.loads(body) if body is not None else None
+
+    def get_json(self, kind: str, id: str) -> str | None:
+        """`get`'s document as its stored JSON text."""
         row = self._run("SELECT body FROM docs WHERE kind = ? AND id = ?", (kind, id)).fetchone()
-        return json.loads(row[0]) if row else None
+        return row[0] if row else None
 
     def delete(self, kind: str, id: str) -> bool:
         return self._run("DELETE FROM docs WHERE kind = ? AND id = ?", (kind, id)).rowcount > 0
@@ -178,6 +189,19 @@ class Store:
         newest_first: bool = False,
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
+        return [
+            json.loads(body) for body in self.list_json(kind, account, ref, newest_first, limit)
+        ]
+
+    def list_json(
+        self,
+        kind: str,
+        account: str | None = None,
+        ref: str | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[str]:
+        """`list`'s documents as their stored JSON texts."""
         sql, args = "SELECT body FROM docs WHERE kind = ?", [kind]
         if account is not None:
             sql += " AND account = ?"
@@ -189,7 +213,7 @@ class Store:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        return [json.loads(row[0]) for row in self._run(sql, tuple(args)).fetchall()]
+        return [row[0] for row in self._run(sql, tuple(args)).fetchall()]
 
     # blobs
 
@@ -314,12 +338,13 @@ class Collection(Generic[M]):
         self.store, self.kind, self.model = store, kind, model
 
     def save(self, item: M, account: str | None, ref: str | None = None) -> M:
-        self.store.put(self.kind, item.id, item.model_dump(mode="json"), account, ref)  # type: ignore[attr-defined]
+        self.store.put_json(self.kind, item.id, item.model_dump_json(), account, ref)  # type: ignore[attr-defined]
         return item
 
     def get(self, id: str) -> M | None:
-        body = self.store.get(self.kind, id)
-        return self.model.model_validate(body) if body is not None else None
+        # JSON text straight into the model: one parse, not json.loads and a validation of dicts
+        body = self.store.get_json(self.kind, id)
+        return self.model.model_validate_json(body) if body is not None else None
 
     def delete(self, id: str) -> bool:
         return self.store.delete(self.kind, id)
@@ -331,5 +356,5 @@ class Collection(Generic[M]):
         newest_first: bool = False,
         limit: int | None = None,
     ) -> list[M]:
-        rows = self.store.list(self.kind, account, ref, newest_first, limit)
-        return [self.model.model_validate(row) for row in rows]
+        rows = self.store.list_json(self.kind, account, ref, newest_first, limit)
+        return [self.model.model_validate_json(row) for row in rows]
