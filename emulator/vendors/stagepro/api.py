@@ -36,7 +36,6 @@ from .jobs import (
     JobDesk,
     JobRequest,
     PlannedJob,
-    Source,
     fingerprint,
     is_stagepro_job,
 )
@@ -426,19 +425,13 @@ class StagePro(AgentEndpoints, BatchEndpoints, VendorApi):
             variation=parent.params["variation"] + len(siblings) + 1,
             operation="regenerate_job",
         )
-        planned = await self.desk.plan(me.account, job_request, source=self._source_of(parent))
+        planned = await self.desk.plan(
+            me.account, job_request, source=self.desk.source_of_job(parent)
+        )
         with self.engine.store.transaction():
             job = self._start(me, planned)
         self.engine.wake()
         return json_response(self.desk.view(job), 202)
-
-    def _source_of(self, job: Job) -> Source:
-        """What a job was drawn over, for its regenerations."""
-        media = self.engine.media.get(job.params["output"]["media_id"])
-        assert media is not None and media.recipe is not None
-        source = self.engine.media.get(media.source_media_id or "")
-        size = (source.width, source.height) if source and source.width and source.height else None
-        return Source(media.source_media_id, media.recipe.source_key, size)
 
     def _still_active(self, account_id: str, endpoint_id: str | None) -> str | None:
         try:

@@ -115,6 +115,15 @@ class JobDesk:
             return Source(media.id, media.id, _size(media) or self._planned_size(media))
         return Source(media.id, media.id, _size(media))
 
+    def source_of_job(self, job: Job) -> Source:
+        """What a job was drawn over, for its regenerations."""
+        media = self.engine.media.get(job.params["output"]["media_id"])
+        assert media is not None and media.recipe is not None
+        source = self.engine.media.get(media.source_media_id or "")
+        return Source(
+            media.source_media_id, media.recipe.source_key, _size(source) if source else None
+        )
+
     def _planned_size(self, media: Media) -> tuple[int, int] | None:
         job = self.engine.jobs.get(media.job_id or "")
         image = (job.params.get("output") or {}) if job else {}
