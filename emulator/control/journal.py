@@ -15,7 +15,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -413,9 +413,6 @@ class Journal:
             and (method is None or e.method == method.upper())
             and status_matches(e.status)
         ]
-
-    def list(self, vendor: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        return [e.model_dump() for e in self.select(vendor)[-limit:]]
 
     def clear(self) -> None:
         self._kept.clear()
