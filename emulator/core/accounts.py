@@ -43,16 +43,17 @@ class Accounts:
 
     def open(self, vendor: str, api_key: str, meters: dict[str, Any] | None = None) -> Account:
         """The account of this key, created on first use with the defaults and `meters`."""
-        existing = self._items.get(account_id(vendor, api_key))
+        id = account_id(vendor, api_key)
+        existing = self._items.get(id)
         if existing is not None:  # the usual case: no write transaction to open
             return existing
         with self._items.store.transaction():  # two first requests create it once
-            existing = self._items.get(account_id(vendor, api_key))
+            existing = self._items.get(id)
             if existing is not None:
                 return existing
             magic = magic_key(api_key)
             account = Account(
-                id=account_id(vendor, api_key),
+                id=id,
                 vendor=vendor,
                 api_key=api_key,
                 created_at=self.clock.now(),
