@@ -138,6 +138,14 @@ def test_missing_or_unusable_image_is_invalid_input(decor8: Decor8Client, url):
     assert_error(decor8.post(ROOM, body), 400, "InvalidInput", starts_with="input_image_url")
 
 
+@pytest.mark.parametrize("url", ["ftp://x/y.jpg", "http://10.0.0.1/a.jpg",
+                                 "data:image/png;base64,AAAA", "data:image/jpeg,raw"])  # fmt: skip
+def test_unusable_style_image_is_invalid_input(decor8: Decor8Client, url):
+    body = room_body(design_style_image_url=url)
+    response = decor8.post(ROOM, body)
+    assert_error(response, 400, "InvalidInput", starts_with="design_style_image_url")
+
+
 @pytest.mark.emulator_only  # a second account
 def test_mask_info_goes_back_as_mask_info(decor8: Decor8Client, decor8_as):
     mask_info = decor8.ok(ROOM, room_body())["mask_info"]

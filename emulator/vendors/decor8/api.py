@@ -189,7 +189,7 @@ class Decor8(VendorApi):
         source = await self._source(account, body.input_image_url, "input_image_url")
         mask = self._known_mask(account, body.mask_info)
         if body.design_style_image_url is not None:
-            await self._source(account, body.design_style_image_url, "design_style_image_url")
+            self._check_image_url(body.design_style_image_url, "design_style_image_url")
         extras = (
             "style reference image" if body.design_style_image_url else None,
             f"mask_info of job {mask.job_id[:8]}" if mask else None,
@@ -345,7 +345,7 @@ class Decor8(VendorApi):
         account, body, source = await self._image_call(request, m.RemoveObjects)
         mask = None
         if body.mask_image_url is not None:
-            mask = await self._mask_png(account, body.mask_image_url)
+            mask = await self._mask_png(body.mask_image_url)
         if mask is not None:
             look = d.spec("erase", mask=mask, note="objects removed under the mask")
         else:
@@ -545,7 +545,7 @@ class Decor8(VendorApi):
             )
         return record
 
-    async def _mask_png(self, account: Account, url: str) -> str | None:
+    async def _mask_png(self, url: str) -> str | None:
         """The mask as a small base64 PNG for the render recipe, or None when it cannot be read
         (an outside URL: the emulator never fetches)."""
         served = self.engine.media.served(url)
@@ -555,11 +555,10 @@ class Decor8(VendorApi):
             except MediaNotReady:
                 return None
         else:
-            decoded = decode_data_url(url) if _is_data_url(url) else None
-            if decoded is None:
-                await self._source(account, url, "mask_image_url")  # checks the URL
+            pic = self._check_image_url(url, "mask_image_url")
+            if pic is None:  # an outside URL
                 return None
-            data = picture(decoded[1], "mask_image_url").data
+            data = pic.data
         return await asyncio.to_thread(_small_mask, data)
 
     # request plumbing
@@ -611,14 +610,22 @@ class Decor8(VendorApi):
     async def _source(self, account: Account, url: str, field: str) -> d.Source:
         """A picture named by URL: a data URL (checked, kept as an upload), a URL this emulator
         served, or an outside http(s) URL (never fetched: a synthetic room stands in)."""
-        if _is_data_url(url):
-            decoded = decode_data_url(url)
-            if decoded is None:
-                raise ApiError(400, f"{field}: malformed data URL (expected base64)", field=field)
-            return self._upload(account, picture(decoded[1], field))
-        self.check_source_url(url.strip(), field)
+        pic = self._check_image_url(url, field)
+        if pic is not None:
+            return self._upload(account, pic)
         media_id, key = self.engine.media.source_for(url.strip(), account.id)
         return d.Source(media_id, key, await self._size_of(media_id))
+
+    def _check_image_url(self, url: str, field: str) -> Picture | None:
+        """Refuse, naming `field`, a URL no call could read: the picture of a data URL, checked,
+        or None for an http(s) URL the vendor could fetch."""
+        if not _is_data_url(url):
+            self.check_source_url(url.strip(), field)
+            return None
+        decoded = decode_data_url(url)
+        if decoded is None:
+            raise ApiError(400, f"{field}: malformed data URL (expected base64)", field=field)
+        return picture(decoded[1], field)
 
     async def _size_of(self, media_id: str | None) -> tuple[int, int]:
         media = self.engine.media.get(media_id) if media_id else None
